@@ -1,0 +1,68 @@
+/* The libre network driver (`dualsite run`): real SIP endpoints with Business
+ * Continuity for a set of agents in one process, one libre loop, one thread.
+ *
+ * The engine decides, the driver does: it probes each server once for all
+ * agents (SIP OPTIONS or a TCP connect), registers with its own REGISTER
+ * client (one Call-ID per agent and proxy, digest answered once per attempt),
+ * answers incoming calls and turns all of that into engine inputs. The
+ * caller owns libre: libre_init() before ds_net_alloc(), re_main() to run,
+ * libre_close() at the end (ds_net_main() does the last two for a CLI). */
+#ifndef DUALSITE_NET_H
+#define DUALSITE_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "dualsite/config.h"
+#include "dualsite/diag.h"
+#include "dualsite/engine.h"
+
+/* Called for every event of every agent, after it was written to `events`. */
+typedef void (ds_net_event_h)(const struct ds_event *ev,
+			      const struct ds_engine_conf *conf, void *arg);
+/* Called once when a clean stop is complete (un-REGISTERs answered or the
+ * deadline passed). */
+typedef void (ds_net_stop_h)(void *arg);
+
+struct ds_net_conf {
+	const char *listen;     /* "ADDR[:PORT]"; NULL: 127.0.0.1, ephemeral port */
+	uint64_t seed;          /* the run's seed (SPEC §3.1) */
+	FILE *events;           /* JSON event lines (SPEC §5); NULL: none */
+	ds_net_event_h *eventh; /* optional in-process observer */
+	void *arg;
+};
+
+struct ds_net;
+
+/* Builds agents `persons[0..n)` of `cfg` (which must outlive the driver):
+ * resolves their options, reads their SIP passwords, resolves server
+ * addresses and binds the SIP transports (UDP and TCP on one port).
+ * Per-agent problems (a missing password, TLS chosen) are appended to
+ * `diags` as errors and make it return EINVAL; a bind failure returns its
+ * errno. Needs libre_init() first. */
+int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
+		 const struct ds_person *const *persons, size_t n,
+		 const struct ds_net_conf *nc, struct ds_diags *diags);
+/* Time 0: starts every agent's engine and the first probe round. */
+int ds_net_start(struct ds_net *n);
+/* Begins a clean stop: no more decisions, calls are ended (BYE), every
+ * binding believed registered is removed (REGISTER Expires: 0) with a
+ * deadline of register-timeout, at most 5 s; then `stoph` is called. */
+void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg);
+void ds_net_free(struct ds_net *n);
+
+/* The SIP listen address as text, "ADDR:PORT". */
+int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz);
+size_t ds_net_agent_count(const struct ds_net *n);
+/* Milliseconds since ds_net_start() (the events' clock). */
+int64_t ds_net_time(const struct ds_net *n);
+/* The engine of agent `i` (read-only views: ds_engine_conn() ...). */
+const struct ds_engine *ds_net_engine(const struct ds_net *n, size_t i);
+
+/* Runs libre's loop until a clean stop completes: SIGINT/SIGTERM start
+ * ds_net_stop(), a second signal ends the loop at once. Returns 0 after a
+ * clean stop, 1 after a forced one. */
+int ds_net_main(struct ds_net *n);
+
+#endif

@@ -1,0 +1,15 @@
+/* The commands of `dualsite`; main.c only dispatches. Each returns the exit
+ * status of SPEC §4: 0 success, 1 configuration errors or a failed run,
+ * 2 usage error or unreadable input. */
+#ifndef DUALSITE_CLI_H
+#define DUALSITE_CLI_H
+
+enum { DS_EXIT_OK = 0, DS_EXIT_CONFIG = 1, DS_EXIT_USAGE = 2 };
+
+int ds_cmd_validate(int argc, char **argv);
+int ds_cmd_explain(int argc, char **argv);
+int ds_cmd_simulate(int argc, char **argv);
+int ds_cmd_run(int argc, char **argv);
+int ds_cmd_lab(int argc, char **argv);
+
+#endif
