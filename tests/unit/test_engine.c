@@ -1,0 +1,291 @@
+/* Unit tests of the engine alone: inputs fed by hand, actions and events read
+ * back. The scenario suite and the randomized test cover the rules end to end. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "dualsite/engine.h"
+
+#define MAXREC 64
+
+struct rec {
+	struct ds_event ev[MAXREC];
+	size_t n_ev;
+	struct ds_action act[MAXREC];
+	size_t n_act;
+};
+
+static void sink(const struct ds_action *a, const struct ds_event *ev, void *arg)
+{
+	struct rec *r = arg;
+
+	if (a && r->n_act < MAXREC)
+		r->act[r->n_act++] = *a;
+	if (ev && r->n_ev < MAXREC)
+		r->ev[r->n_ev++] = *ev;
+}
+
+static struct ds_engine_conf conf_two_sites(void)
+{
+	static const char *names[DS_SLOT_COUNT] = {
+		"SIP_X", "SIP_X_B", "SIP_Y", "SIP_Y_B", "STAT_X", "STAT_X_B",
+		"STAT_Y", "STAT_Y_B", "CONF_X", "CONF_X_B", "CONF_Y", "CONF_Y_B"};
+	struct ds_engine_conf c = {
+		.agent = "alice", .site_name = {"SiteX", "SiteY"},
+		.kind_connected = {true, true, true}, .bc_enabled = true,
+		.auto_restore = true, .restore_when_idle = true,
+		.timeout_ms = 30000, .sipphone_wait_ms = 20000, .hold_down_ms = 10000,
+		.reregister_ms = {5000, 5000}, .reg_expires = {600, 600},
+	};
+	for (int i = 0; i < DS_SLOT_COUNT; i++) {
+		c.server_name[i] = names[i];
+		c.server_id[i] = i;
+	}
+	return c;
+}
+
+static size_t count(const struct rec *r, enum ds_event_type t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_ev; i++)
+		n += r->ev[i].type == t;
+	return n;
+}
+
+static const struct ds_event *find(const struct rec *r, enum ds_event_type t, int kind)
+{
+	for (size_t i = 0; i < r->n_ev; i++)
+		if (r->ev[i].type == t && (int)r->ev[i].kind == kind)
+			return &r->ev[i];
+	return NULL;
+}
+
+static const struct ds_action *find_act(const struct rec *r, enum ds_action_type t, int proxy)
+{
+	for (size_t i = 0; i < r->n_act; i++)
+		if (r->act[i].type == t && r->act[i].proxy == proxy)
+			return &r->act[i];
+	return NULL;
+}
+
+static void input(struct ds_engine *e, struct rec *r, struct ds_input in)
+{
+	r->n_ev = r->n_act = 0;
+	ds_engine_input(e, &in);
+}
+
+/* Answers every REGISTER the last step asked for. */
+static void answer_registers(struct ds_engine *e, struct rec *r, int64_t t)
+{
+	struct ds_action acts[MAXREC];
+	size_t n = r->n_act;
+
+	memcpy(acts, r->act, n * sizeof(acts[0]));
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == DS_ACT_REGISTER)
+			input(e, r, (struct ds_input){.type = DS_IN_REG_OK, .t = t,
+				.proxy = acts[i].proxy, .seq = acts[i].seq, .expires = acts[i].expires});
+}
+
+static uint16_t all_up(void)
+{
+	return (uint16_t)((1u << DS_SLOT_COUNT) - 1);
+}
+
+static uint16_t site_down(int site)
+{
+	uint16_t m = all_up();
+
+	for (int k = 0; k < DS_KIND_COUNT; k++)
+		m &= (uint16_t)~(3u << DS_SLOT(k, site, 0));
+	return m;
+}
+
+static void start(struct ds_engine **e, struct rec *r, const struct ds_engine_conf *c)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(ds_engine_alloc(e, c, 1, 0, sink, r), 0);
+	/* stat and config connect at once; sip waits for its registration */
+	assert_non_null(find(r, DS_EV_CONNECTED, DS_KIND_STAT));
+	assert_non_null(find(r, DS_EV_CONNECTED, DS_KIND_CONFIG));
+	assert_null(find(r, DS_EV_CONNECTED, DS_KIND_SIP));
+	assert_non_null(find_act(r, DS_ACT_REGISTER, 0));
+	assert_non_null(find_act(r, DS_ACT_REGISTER, 1));
+	answer_registers(*e, r, 0);
+}
+
+static void test_start_registers_and_connects(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	struct ds_conn_view v;
+
+	(void)state;
+	start(&e, &r, &c);
+	ds_engine_conn(e, DS_KIND_SIP, &v);
+	assert_int_equal(v.state, DS_CONN_CONNECTED);
+	assert_int_equal(v.site, DS_SITE_PREFERRED);
+	assert_true(ds_engine_registered(e, 0));
+	assert_true(ds_engine_registered(e, 1));
+	/* the refresh comes at half the granted expiry */
+	assert_int_equal(ds_engine_next_wakeup(e), 300000);
+	ds_engine_free(e);
+}
+
+static void test_ha_switch_is_immediate(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	const struct ds_event *ev;
+	const struct ds_action *a;
+
+	(void)state;
+	start(&e, &r, &c);
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = 5000,
+		.up_mask = (uint16_t)(all_up() & ~(1u << DS_SLOT(DS_KIND_SIP, 0, 0)))});
+	ev = find(&r, DS_EV_HA_SWITCH, DS_KIND_SIP);
+	assert_non_null(ev);
+	assert_int_equal(ev->t, 5000);
+	assert_int_equal(ev->to, DS_SLOT(DS_KIND_SIP, 0, DS_BACKUP));
+	a = find_act(&r, DS_ACT_REGISTER, 0);
+	assert_non_null(a);
+	assert_int_equal(a->slot, DS_SLOT(DS_KIND_SIP, 0, DS_BACKUP));
+	assert_int_equal(count(&r, DS_EV_CONNECTION_LOST), 0);
+	ds_engine_free(e);
+}
+
+static void test_site_loss_switches_after_timeout(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	const struct ds_event *ev;
+
+	(void)state;
+	start(&e, &r, &c);
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = 5000, .up_mask = site_down(0)});
+	/* a whole site at once is a loss, not an HA switch */
+	assert_int_equal(count(&r, DS_EV_HA_SWITCH), 0);
+	assert_int_equal(count(&r, DS_EV_CONNECTION_LOST), 3);
+	assert_int_equal(count(&r, DS_EV_REGISTRATION_LOST), 1);
+	assert_int_equal(count(&r, DS_EV_SWITCHOVER), 0);
+	assert_int_equal(ds_engine_next_wakeup(e), 5000 + c.timeout_ms);
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = 5000 + c.timeout_ms});
+	assert_int_equal(count(&r, DS_EV_SWITCHOVER), 3);
+	ev = find(&r, DS_EV_SWITCHOVER, DS_KIND_SIP);
+	assert_non_null(ev);
+	assert_int_equal(ev->from, DS_SITE_PREFERRED);
+	assert_int_equal(ev->to, DS_SITE_PEER);
+	assert_int_equal(ev->reason, DS_R_SERVER_LOSS);
+	ds_engine_free(e);
+}
+
+static void test_restore_waits_for_call(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	int64_t t = 5000 + c.timeout_ms;
+
+	(void)state;
+	start(&e, &r, &c);
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = 5000, .up_mask = site_down(0)});
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = t});
+	input(e, &r, (struct ds_input){.type = DS_IN_CALL_START, .t = t + 1000, .site = 1});
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = t + 2000, .up_mask = all_up()});
+	answer_registers(e, &r, t + 2000); /* proxy0 registers again at once */
+	assert_true(ds_engine_registered(e, 0));
+	/* stat and config restore after the hold-down; sip is held by the call */
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = ds_engine_next_wakeup(e)});
+	assert_int_equal(count(&r, DS_EV_RESTORE), 2);
+	assert_int_equal(count(&r, DS_EV_RESTORE_DEFERRED), 1);
+	assert_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	input(e, &r, (struct ds_input){.type = DS_IN_CALL_END, .t = t + 20000});
+	assert_non_null(find(&r, DS_EV_CALL_END, DS_KIND_SIP));
+	assert_non_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	ds_engine_free(e);
+}
+
+static void test_second_challenge_style_rejection_retries_later(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	const struct ds_action *a;
+	uint32_t seq;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(ds_engine_alloc(&e, &c, 1, 0, sink, &r), 0);
+	a = find_act(&r, DS_ACT_REGISTER, 0);
+	assert_non_null(a);
+	seq = a->seq;
+	input(e, &r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = 100, .proxy = 0,
+		.seq = seq, .code = 503, .retry_after = 9});
+	assert_non_null(find(&r, DS_EV_REGISTRATION_LOST, DS_KIND_SIP));
+	/* the longer of reregister_in_seconds (5 s) and Retry-After (9 s) */
+	assert_int_equal(ds_engine_next_wakeup(e), 100 + 9000);
+	/* a stale answer changes nothing */
+	input(e, &r, (struct ds_input){.type = DS_IN_REG_OK, .t = 200, .proxy = 0, .seq = seq});
+	assert_false(ds_engine_registered(e, 0));
+	ds_engine_free(e);
+}
+
+static void test_state_is_small(void **state)
+{
+	(void)state;
+	assert_true(ds_engine_size() <= 1024);
+}
+
+static void test_same_seed_same_delays(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *a, *b;
+	struct rec ra, rb;
+
+	(void)state;
+	c.random_range_ms = 2000;
+	memset(&ra, 0, sizeof(ra));
+	memset(&rb, 0, sizeof(rb));
+	assert_int_equal(ds_engine_alloc(&a, &c, ds_engine_seed(7, "alice"), 0, sink, &ra), 0);
+	assert_int_equal(ds_engine_alloc(&b, &c, ds_engine_seed(7, "alice"), 0, sink, &rb), 0);
+	assert_int_equal(ds_engine_next_wakeup(a), ds_engine_next_wakeup(b));
+	assert_true(ds_engine_next_wakeup(a) <= 2000);
+	assert_true(ds_engine_seed(7, "alice") != ds_engine_seed(7, "bob"));
+	ds_engine_free(a);
+	ds_engine_free(b);
+}
+
+static void test_health_counts_failures(void **state)
+{
+	struct ds_health h;
+
+	(void)state;
+	ds_health_init(&h);
+	assert_true(h.up);
+	assert_false(ds_health_result(&h, false, 2));
+	assert_true(ds_health_result(&h, false, 2));
+	assert_false(h.up);
+	assert_true(ds_health_result(&h, true, 2));
+	assert_true(h.up);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start_registers_and_connects),
+		cmocka_unit_test(test_ha_switch_is_immediate),
+		cmocka_unit_test(test_site_loss_switches_after_timeout),
+		cmocka_unit_test(test_restore_waits_for_call),
+		cmocka_unit_test(test_second_challenge_style_rejection_retries_later),
+		cmocka_unit_test(test_state_is_small),
+		cmocka_unit_test(test_same_seed_same_delays),
+		cmocka_unit_test(test_health_counts_failures),
+	};
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
