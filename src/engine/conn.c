@@ -8,7 +8,8 @@
  * service when the other site cannot take it). Losing the phone's registration
  * while the pair is up starts `wait-for-sipphone-timeout`. On the peer site,
  * the preferred site available without a break for `restore-hold-down` brings
- * the agent home, unless a call holds it (`restore-when-idle`) or a manual
+ * the agent home (also when the peer is lost meanwhile: no need to wait out
+ * the timeout), unless a call holds it (`restore-when-idle`) or a manual
  * switchover suspended auto-restore. In single registration mode a move first
  * registers at the target (the *pending* move) and happens when that succeeds.
  * Every passed deadline whose move could not be made is retried at each later
@@ -62,10 +63,18 @@ static void clear_timers(struct conn *c)
 
 static void set_state(struct ds_engine *e, struct conn *c, enum ds_conn_state st, int site)
 {
+	int64_t ready_since = c->ready_since, restore_at = c->restore_at;
+	bool stays_on_peer = c->site == DS_SITE_PEER && site == DS_SITE_PEER;
+
 	c->state = (uint8_t)st;
 	c->site = (int8_t)site;
 	c->since = e->now;
 	clear_timers(c);
+	if (stays_on_peer) { /* lost from the peer and back: the preferred
+			      * site's hold-down goes on */
+		c->ready_since = ready_since;
+		c->restore_at = restore_at;
+	}
 }
 
 static void connect_to(struct ds_engine *e, int kind, int site)
@@ -220,6 +229,11 @@ static void update_lost(struct ds_engine *e, int kind, struct conn *c)
 		connect_to(e, kind, c->site);
 		return;
 	}
+	if (c->site == DS_SITE_PEER) { /* lost from the peer: home if it may */
+		check_restore(e, kind, c);
+		if (c->state != DS_CONN_LOST)
+			return;
+	}
 	if (!e->conf->bc_enabled || e->now < c->switch_at)
 		return;
 	if (try_move(e, kind, other, DS_R_SERVER_LOSS))
@@ -247,7 +261,7 @@ static void update_out_of_service(struct ds_engine *e, int kind, struct conn *c)
 	}
 }
 
-void ds_conn_update(struct ds_engine *e, int kind)
+static void update_once(struct ds_engine *e, int kind)
 {
 	struct conn *c = &e->conn[kind];
 
@@ -287,6 +301,23 @@ void ds_conn_update(struct ds_engine *e, int kind)
 	}
 }
 
+/* A change of state is itself a chance to move (a loss from the peer may
+ * bring the agent home at once), so the rules run again until the state
+ * holds; each pass changes state at most once, and four are plenty. */
+void ds_conn_update(struct ds_engine *e, int kind)
+{
+	struct conn *c = &e->conn[kind];
+
+	for (int pass = 0; pass < 4; pass++) {
+		uint8_t state = c->state;
+		int8_t site = c->site;
+
+		update_once(e, kind);
+		if (c->state == state && c->site == site)
+			return;
+	}
+}
+
 void ds_conn_manual(struct ds_engine *e, bool restore)
 {
 	int to = restore ? DS_SITE_PREFERRED : DS_SITE_PEER;
@@ -312,10 +343,7 @@ int64_t ds_conn_wakeup(const struct ds_engine *e, int kind)
 	int64_t t = DS_NEVER;
 
 	if (c->state == DS_CONN_LOST)
-		t = c->switch_at;
-	if (c->phone_at < t)
-		t = c->phone_at;
-	if (c->restore_at < t)
-		t = c->restore_at;
-	return t;
+		t = ds_earliest_after(e->now, t, c->switch_at);
+	t = ds_earliest_after(e->now, t, c->phone_at);
+	return ds_earliest_after(e->now, t, c->restore_at);
 }

@@ -191,22 +191,14 @@ void ds_engine_input(struct ds_engine *e, const struct ds_input *in)
 	evaluate(e);
 }
 
-static int64_t earliest_after(int64_t now, int64_t best, int64_t t)
-{
-	return (t > now && t < best) ? t : best;
-}
-
-/* Only times still ahead count: a moment that passed without its move (a
- * restore held by a call, a switchover with no site to go to) waits for a
- * change of state, not for a timer. */
 int64_t ds_engine_next_wakeup(const struct ds_engine *e)
 {
 	int64_t best = DS_NEVER;
 
 	for (int k = 0; k < DS_KIND_COUNT; k++)
-		best = earliest_after(e->now, best, ds_conn_wakeup(e, k));
+		best = ds_earliest_after(e->now, best, ds_conn_wakeup(e, k));
 	for (int p = 0; p < 2; p++)
-		best = earliest_after(e->now, best, ds_reg_wakeup(e, p));
+		best = ds_earliest_after(e->now, best, ds_reg_wakeup(e, p));
 	return best;
 }
 

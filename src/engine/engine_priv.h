@@ -69,6 +69,13 @@ void ds_reg_act(struct ds_engine *e);
 void ds_reg_input(struct ds_engine *e, const struct ds_input *in);
 int64_t ds_reg_wakeup(const struct ds_engine *e, int p);
 
+/* The earlier of `best` and `t`, counting `t` only when still ahead of `now`:
+ * a moment that passed without its move waits for a change of state. */
+static inline int64_t ds_earliest_after(int64_t now, int64_t best, int64_t t)
+{
+	return (t > now && t < best) ? t : best;
+}
+
 /* conn.c */
 bool ds_available(const struct ds_engine *e, int kind, int site);
 void ds_conn_start(struct ds_engine *e);

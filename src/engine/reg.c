@@ -216,10 +216,10 @@ int64_t ds_reg_wakeup(const struct ds_engine *e, int p)
 	if (!reg_used(e, p))
 		return t;
 	if (r->op == REG_OP_NONE)
-		t = r->next_at;
-	if (r->bound && r->expires_at < t)
-		t = r->expires_at;
-	if (r->bound && r->op == REG_OP_NONE && r->check_at < t)
-		t = r->check_at;
+		t = ds_earliest_after(e->now, t, r->next_at);
+	if (r->bound)
+		t = ds_earliest_after(e->now, t, r->expires_at);
+	if (r->bound && r->op == REG_OP_NONE && e->conf->binding_check_ms > 0)
+		t = ds_earliest_after(e->now, t, r->check_at);
 	return t;
 }
