@@ -34,7 +34,7 @@ BIN      = $(B)/dualsite
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps check test unit data net fuzz check-asan demo bench clean
+.PHONY: all deps check test unit data net fuzz demo bench docs-img clean
 all: deps $(BIN)
 
 deps:
@@ -81,6 +81,9 @@ demo: all
 
 bench: all
 	@sh bench/run.sh $(B)
+
+docs-img: all
+	@sh scripts/gen-docs-img.sh $(BIN)
 
 clean:
 	rm -rf build build-asan
