@@ -56,6 +56,9 @@ struct ds_sim;
 
 typedef void (ds_sim_event_h)(const struct ds_event *ev, void *arg);
 typedef void (ds_sim_note_h)(const struct ds_sim_note *note, void *arg);
+/* Every input, just before the engine gets it (to trace what the simulated
+ * world told the engine). */
+typedef void (ds_sim_input_h)(const struct ds_input *in, void *arg);
 /* Every action the engine asks of the driver, before the simulator acts on it. */
 typedef void (ds_sim_action_h)(const struct ds_action *act, int64_t t, void *arg);
 /* After each input the engine handled (and once after it started), at time
@@ -65,13 +68,15 @@ typedef void (ds_sim_step_h)(const struct ds_sim *sim, int64_t t, void *arg);
 struct ds_sim_hooks {
 	ds_sim_event_h *event_h;    /* each may be NULL */
 	ds_sim_note_h *note_h;
+	ds_sim_input_h *input_h;
 	ds_sim_action_h *action_h;
 	ds_sim_step_h *step_h;
 	void *arg;
 };
 
 /* Fills the engine and probe settings of agent `agent` from a configuration
- * (ds_options_resolve + ds_agent_build + ds_probe_conf_get). Returns 0,
+ * whose options were checked (ds_validate() or ds_options_check() ran), by
+ * ds_options_resolve + ds_agent_build + ds_probe_conf_get. Returns 0,
  * ENOENT when there is no such person, or ds_agent_build()'s error. */
 int ds_sim_setup(const struct ds_config *cfg, const char *agent,
 		 struct ds_engine_conf *conf, struct ds_probe_conf *pc);
@@ -158,7 +163,8 @@ struct ds_sim_rec {
 	bool is_note;
 	struct ds_event ev;
 	struct ds_sim_note note;
-	struct ds_fault fault;      /* the note's fault (note.fault points here after a copy) */
+	struct ds_fault fault;      /* a copy of the note's fault (note.fault is NULL in a
+				     * record; fault.name stays the simulator's) */
 };
 struct ds_sim_trace {
 	struct ds_sim_rec *v;

@@ -1,0 +1,112 @@
+/* Internals of the simulator: its event queue and its scripted servers. */
+#ifndef DUALSITE_SIM_SIMINT_H
+#define DUALSITE_SIM_SIMINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dualsite/engine.h"
+
+/* Same-instant order (SPEC §3.1): scenario events, then answers, then
+ * timers. Probe results of one instant form one batch: it is taken with the
+ * answers when a probe was answered at that instant, else with the timers,
+ * and always before the REGISTER answers or time-outs of its class. */
+enum ds_sim_class {
+	DS_CLS_SCENARIO,
+	DS_CLS_PROBE_ANSWER,   /* probes sent (and answered) at this instant */
+	DS_CLS_REG_ANSWER,
+	DS_CLS_PROBE_TIMEOUT,
+	DS_CLS_REG_TIMEOUT,
+	DS_CLS_WAKEUP,
+};
+
+enum ds_sim_item_kind {
+	DS_IT_FAULT,           /* u.index: into the fault list */
+	DS_IT_PROBE_TICK,
+	DS_IT_PROBE_DUE,
+	DS_IT_REG_ANSWER,      /* u.req */
+	DS_IT_REG_TIMEOUT,     /* u.req */
+	DS_IT_WAKEUP,          /* u.gen */
+};
+
+struct ds_sim_req {            /* a REGISTER or a binding check in flight */
+	enum ds_action_type type;  /* DS_ACT_REGISTER or DS_ACT_CHECK_BINDING */
+	int proxy;
+	int slot;
+	uint32_t seq;
+	uint32_t expires;
+	int64_t sent;
+	uint32_t gen;              /* the proxy's cancel generation when sent */
+};
+
+struct ds_sim_item {
+	int64_t t;
+	enum ds_sim_class cls;
+	uint64_t seq;              /* insertion order: the last tie-break */
+	enum ds_sim_item_kind kind;
+	union {
+		size_t index;
+		uint32_t gen;
+		struct ds_sim_req req;
+	} u;
+};
+
+/* A binary min-heap of items keyed by (t, cls, seq). */
+struct ds_sim_queue {
+	struct ds_sim_item *v;
+	size_t n, cap;
+	uint64_t next_seq;
+};
+
+int ds_sim_queue_push(struct ds_sim_queue *q, struct ds_sim_item *it);
+/* The earliest item, or NULL when empty. */
+const struct ds_sim_item *ds_sim_queue_peek(const struct ds_sim_queue *q);
+bool ds_sim_queue_pop(struct ds_sim_queue *q, struct ds_sim_item *out);
+void ds_sim_queue_reset(struct ds_sim_queue *q);
+
+/* The scripted servers of one agent, one per slot: up or silent, and for
+ * SIP servers a registrar holding the agent's bindings per proxy. */
+struct ds_sim_srv {
+	bool present;
+	bool up;
+	int64_t since;
+	int64_t binding_until[2];  /* per proxy: expiry (ms), or -1 when none */
+};
+
+struct ds_sim_world {
+	struct ds_sim_srv srv[DS_SLOT_COUNT];
+	int reject_code[2];        /* per site: 0 = accept */
+	uint32_t retry_after[2];
+};
+
+/* All slots whose server_id is >= 0 are present and up, with no bindings. */
+void ds_sim_world_init(struct ds_sim_world *w, const struct ds_engine_conf *conf);
+/* Up or silent; returns the slots whose state changed. A server that comes
+ * back up has forgotten its bindings (a restarted registrar). */
+uint16_t ds_sim_world_set(struct ds_sim_world *w, uint16_t slots, bool up, int64_t t);
+
+/* What a registrar answers to a REGISTER at time t. */
+struct ds_sim_answer {
+	bool answered;             /* false: the server is silent */
+	int code;                  /* 200, or the rejection */
+	uint32_t expires;          /* 200: granted */
+	uint32_t retry_after;
+	bool present;              /* binding check: our binding is there */
+};
+void ds_sim_world_register(struct ds_sim_world *w, int slot, int proxy,
+			   uint32_t expires, int64_t t, struct ds_sim_answer *a);
+void ds_sim_world_check(const struct ds_sim_world *w, int slot, int proxy,
+			int64_t t, struct ds_sim_answer *a);
+/* Expires: 0 from the agent; lost when the server is silent. */
+void ds_sim_world_unregister(struct ds_sim_world *w, int slot, int proxy);
+/* The registrar drops the binding on its own (scenario `unregister: N`). */
+void ds_sim_world_drop(struct ds_sim_world *w, int proxy);
+bool ds_sim_world_bound(const struct ds_sim_world *w, int slot, int proxy, int64_t t);
+
+/* The slots of the agent's servers that a site or server name stands for. */
+uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name);
+
+/* The site index (0 preferred, 1 peer) of a slot. */
+#define DS_SLOT_SITE(slot) (((slot) % 4) / 2)
+
+#endif
