@@ -8,7 +8,8 @@
 
 enum ds_severity { DS_SEV_WARNING, DS_SEV_ERROR };
 
-/* Where a value was written. `file` is owned by the config (or static). */
+/* Where a value was written. `file` is owned by the config (or static);
+ * a diagnostic keeps its own copy. */
 struct ds_loc {
 	const char *file;
 	int line;

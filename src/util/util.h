@@ -1,0 +1,51 @@
+/* Private helpers of the core library: allocation, arena, string map. */
+#ifndef DS_UTIL_H
+#define DS_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Allocation wrappers used by the loader. A test sets ds_mem_fail_after to N
+ * so that the (N+1)th allocation from now fails, to exercise error paths;
+ * -1 (the default) never fails on purpose. */
+extern long ds_mem_fail_after;
+void *ds_malloc(size_t n);
+void *ds_realloc(void *p, size_t n);
+void ds_free(void *p);
+
+/* A bump allocator: everything is released at once by ds_arena_free. Memory
+ * is zeroed. Returns NULL when memory runs out. */
+struct ds_arena_chunk;
+struct ds_arena {
+	struct ds_arena_chunk *head;
+	size_t used;   /* bytes used in head */
+	size_t cap;    /* bytes available in head */
+};
+void *ds_arena_alloc(struct ds_arena *a, size_t n);
+char *ds_arena_strndup(struct ds_arena *a, const char *s, size_t n);
+char *ds_arena_strdup(struct ds_arena *a, const char *s);
+char *ds_arena_printf(struct ds_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *ds_arena_vprintf(struct ds_arena *a, const char *fmt, va_list ap);
+void ds_arena_free(struct ds_arena *a);
+
+/* Open-addressing hash map from NUL-terminated strings to pointers. Keys are
+ * not copied: they must outlive the map. */
+struct ds_strmap_slot;
+struct ds_strmap {
+	struct ds_strmap_slot *slot;
+	size_t n, cap;
+};
+/* 0, or EEXIST with *old set (the map is unchanged), or ENOMEM. */
+int ds_strmap_put(struct ds_strmap *m, const char *key, void *val, void **old);
+bool ds_strmap_get(const struct ds_strmap *m, const char *key, void **val);
+void ds_strmap_free(struct ds_strmap *m);
+
+/* Length of the valid UTF-8 sequence at s (1..4, at most `avail` bytes),
+ * or 0 when it is not one. */
+size_t ds_utf8_seq_len(const unsigned char *s, size_t avail);
+/* Offset of the first byte of buf that is not valid UTF-8, or len. */
+size_t ds_utf8_check(const char *buf, size_t len);
+
+#endif
