@@ -8,7 +8,10 @@
 /* Checks every option (ds_options_check) and every rule of SPEC §2.3,
  * appending diagnostics to `d`. A problem that comes from one object (an
  * Application value, a server, a place) is reported once, at that object,
- * ending "(touches N agents)", however many agents inherit it. */
+ * ending "(touches N agents)", however many agents inherit it.
+ * It parses the option values itself: do not also call ds_options_check(),
+ * which would report each bad value twice. Until one of them has run, no
+ * written value takes part in ds_options_resolve(). */
 void ds_validate(struct ds_config *cfg, struct ds_diags *d);
 
 /* What stops `run --agent A ...` (and `explain --agent A`): runs

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Data-driven tests of `dualsite explain` (SPEC §2.1, §4).
+#
+# Each directory CASE/ holds config.yaml, `agent` (the name asked for),
+# expected.txt and expected.json (the exact stdout of `dualsite explain -c
+# config.yaml --agent NAME`, without and with --json, run inside CASE/), `exit`
+# (the status of both) and, optionally, expected-stderr.txt. Then
+# docs/options.md must be exactly `dualsite explain --reference`: the option
+# reference is generated from the option table, never edited by hand.
+# Usage: run.sh /abs/path/to/dualsite
+set -u
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() { # label, expected file, actual file, expected exit, actual exit
+	if [ "$4" = "$5" ] && cmp -s "$2" "$3"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL explain/$1: exit $5 (expected $4)"
+		diff -u "$2" "$3" | sed 's/^/    /'
+	fi
+}
+
+for dir in "$here"/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/agent" ] || continue
+	agent=$(cat "$dir/agent")
+	want=$(cat "$dir/exit")
+	(cd "$dir" && "$bin" explain -c config.yaml --agent "$agent" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+	check "$name (text)" "$dir/expected.txt" "$tmp/out" "$want" "$(cat "$tmp/rc")"
+	if [ -f "$dir/expected-stderr.txt" ]; then
+		check "$name (stderr)" "$dir/expected-stderr.txt" "$tmp/err" "$want" "$(cat "$tmp/rc")"
+	fi
+	(cd "$dir" && "$bin" explain -c config.yaml --agent "$agent" --json >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+	check "$name (json)" "$dir/expected.json" "$tmp/out" "$want" "$(cat "$tmp/rc")"
+	# The JSON must parse, when a parser is at hand.
+	if [ -s "$tmp/out" ] && command -v python3 >/dev/null 2>&1; then
+		if python3 -m json.tool "$tmp/out" >/dev/null 2>&1; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL explain/$name: --json output does not parse"; fi
+	fi
+done
+
+"$bin" explain --reference >"$tmp/ref" 2>&1
+check "docs/options.md is generated" "$root/docs/options.md" "$tmp/ref" 0 $?
+
+# Usage errors are exit 2; a missing file is exit 2 with nothing on stdout.
+"$bin" explain -c "$here/base/config.yaml" >"$tmp/out" 2>/dev/null
+check "no --agent (usage)" /dev/null "$tmp/out" 2 $?
+"$bin" explain -c "$tmp/no-such.yaml" --agent alice >"$tmp/out" 2>/dev/null
+check "unreadable file" /dev/null "$tmp/out" 2 $?
+
+echo "explain: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
