@@ -52,6 +52,9 @@ int ds_net_start(struct ds_net *n);
 void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg);
 void ds_net_free(struct ds_net *n);
 
+/* 0 when `s` is a valid --listen value ("ADDR", "ADDR:PORT", "[V6]:PORT",
+ * numeric addresses only), else EINVAL. */
+int ds_net_listen_check(const char *s);
 /* The SIP listen address as text, "ADDR:PORT". */
 int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz);
 size_t ds_net_agent_count(const struct ds_net *n);

@@ -1,0 +1,272 @@
+/* `dualsite run`: the daemon. Loads and validates the configuration, builds
+ * the chosen agents and runs the libre network driver until SIGTERM/SIGINT.
+ *
+ * Exit status (SPEC §4): 0 after a clean stop; 1 configuration errors that
+ * touch the chosen agents, or a failed start (a missing password, TLS, a
+ * port in use) or a forced stop (second signal); 2 a usage error or a file
+ * that cannot be read (or an events file that cannot be written). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <re.h>
+#include "dualsite/config.h"
+#include "dualsite/net.h"
+#include "dualsite/validate.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
+		"                    [--seed N] [--listen ADDR[:PORT]]\n\n"
+		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
+		"their servers, registers at both sites, answers calls, moves agents\n"
+		"between sites as the configuration says (docs/run.md).\n\n"
+		"options:\n"
+		"  -c, --config FILE     the configuration (YAML)\n"
+		"  --agent NAME          run this agent (a Person); repeat for more\n"
+		"  --all                 run every Person of the configuration\n"
+		"  --events FILE|-       write each event as a JSON line (SPEC §5) to FILE,\n"
+		"                        or to stdout with '-' (stdout then carries JSON only)\n"
+		"  --seed N              seed of the random delays (default: a random one,\n"
+		"                        printed at start as \"seed N\")\n"
+		"  --listen ADDR[:PORT]  SIP address for UDP and TCP (default 127.0.0.1 and\n"
+		"                        an ephemeral port, printed at start)\n"
+		"  -h, --help            this text\n\n"
+		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
+		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
+		"within register-timeout (at most 5 s); a second signal exits at once.\n\n"
+		"exit status: 0 clean stop, 1 configuration errors for these agents or a\n"
+		"failed start, 2 usage error or unreadable file.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "dualsite run: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return DS_EXIT_USAGE;
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t v = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+			v = 0;
+		close(fd);
+	}
+	if (!v)
+		v = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL);
+	/* keep it short enough to type back in */
+	return v % 1000000000ull;
+}
+
+static int parse_seed(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? EINVAL : 0;
+}
+
+struct run_args {
+	const char *file;
+	const char **agents;
+	size_t n_agents;
+	bool all;
+	const char *events;
+	const char *listen;
+	bool have_seed;
+	uint64_t seed;
+};
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		bool has_val = i + 1 < argc;
+
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+			usage(stdout);
+			return -1;
+		}
+		else if (!strcmp(o, "--all")) {
+			a->all = true;
+		}
+		else if (!strcmp(o, "-c") || !strcmp(o, "--config") ||
+			 !strcmp(o, "--agent") || !strcmp(o, "--events") ||
+			 !strcmp(o, "--seed") || !strcmp(o, "--listen")) {
+			const char *v = has_val ? argv[++i] : NULL;
+			if (!v)
+				return usage_error("missing value after '%s'", o);
+			if (!strcmp(o, "-c") || !strcmp(o, "--config"))
+				a->file = v;
+			else if (!strcmp(o, "--agent"))
+				a->agents[a->n_agents++] = v;
+			else if (!strcmp(o, "--events"))
+				a->events = v;
+			else if (!strcmp(o, "--listen"))
+				a->listen = v;
+			else if (parse_seed(v, &a->seed))
+				return usage_error("--seed '%s': expected a whole number "
+						   "0..18446744073709551615", v);
+			else
+				a->have_seed = true;
+		}
+		else {
+			return usage_error("unknown argument '%s'", o);
+		}
+	}
+	if (!a->file)
+		return usage_error("%s", "no configuration given: use -c FILE");
+	if (a->listen && ds_net_listen_check(a->listen))
+		return usage_error("--listen '%s': expected ADDR[:PORT] with a numeric "
+				   "address, e.g. 127.0.0.1:5070 or [::1]:5070", a->listen);
+	if (a->all && a->n_agents)
+		return usage_error("%s", "--all and --agent exclude each other");
+	if (!a->all && !a->n_agents)
+		return usage_error("%s", "no agent chosen: use --agent NAME (repeatable) or --all");
+	return 0;
+}
+
+static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
+	       struct ds_diags *d)
+{
+	const struct ds_person **persons = NULL;
+	struct ds_net_conf nc;
+	struct ds_net *net = NULL;
+	size_t n = a->all ? cfg->n_persons : a->n_agents;
+	int err, status;
+
+	if (n == 0) {
+		fprintf(stderr, "dualsite run: %s has no persons: nothing to run\n", a->file);
+		return DS_EXIT_CONFIG;
+	}
+	persons = calloc(n, sizeof(*persons));
+	if (!persons)
+		return DS_EXIT_CONFIG;
+	for (size_t i = 0; i < n; i++)
+		persons[i] = a->all ? &cfg->persons[i] : ds_config_person(cfg, a->agents[i]);
+
+	memset(&nc, 0, sizeof(nc));
+	nc.listen = a->listen;
+	nc.seed = a->seed;
+	nc.events = events;
+
+	err = libre_init();
+	if (err) {
+		fprintf(stderr, "dualsite run: cannot start libre: %s\n", strerror(err));
+		free(persons);
+		return DS_EXIT_CONFIG;
+	}
+	err = ds_net_alloc(&net, cfg, persons, n, &nc, d);
+	ds_diags_sort(d);
+	ds_diags_print(stderr, d);
+	if (err) {
+		if (!d->errors)
+			fprintf(stderr, "dualsite run: cannot start: %s\n", strerror(err));
+		status = DS_EXIT_CONFIG;
+		goto out;
+	}
+	err = ds_net_start(net);
+	if (err) {
+		fprintf(stderr, "dualsite run: cannot start: %s\n", strerror(err));
+		status = DS_EXIT_CONFIG;
+		goto out;
+	}
+	status = ds_net_main(net) ? DS_EXIT_CONFIG : DS_EXIT_OK;
+ out:
+	ds_net_free(net);
+	libre_close();
+	free(persons);
+	return status;
+}
+
+int ds_cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct ds_diags d;
+	struct ds_config *cfg = NULL;
+	FILE *events = NULL;
+	int rc, status;
+
+	memset(&a, 0, sizeof(a));
+	a.agents = calloc((size_t)argc, sizeof(*a.agents));
+	if (!a.agents)
+		return DS_EXIT_CONFIG;
+	rc = parse_args(argc, argv, &a);
+	if (rc) {
+		free(a.agents);
+		return rc < 0 ? DS_EXIT_OK : rc;
+	}
+	if (!a.have_seed)
+		a.seed = random_seed();
+
+	memset(&d, 0, sizeof(d));
+	rc = ds_config_load(&cfg, a.file, &d);
+	if (rc && rc != EINVAL && rc != ENOMEM) {
+		ds_diags_sort(&d);
+		ds_diags_print(stderr, &d);
+		if (!d.n)
+			fprintf(stderr, "dualsite run: cannot read %s: %s\n", a.file, strerror(rc));
+		status = DS_EXIT_USAGE;
+		goto out;
+	}
+	if (rc || d.errors) {
+		/* the loader's errors: which agents a broken file touches is unknown */
+		ds_diags_sort(&d);
+		ds_diags_print(stderr, &d);
+		status = DS_EXIT_CONFIG;
+		goto out;
+	}
+	if (ds_validate_agents(cfg, a.all ? NULL : a.agents, a.all ? 0 : a.n_agents, &d)) {
+		ds_diags_sort(&d);
+		ds_diags_print(stderr, &d);
+		fprintf(stderr, "dualsite run: the configuration has errors for the chosen "
+			"agents; nothing started\n");
+		status = DS_EXIT_CONFIG;
+		goto out;
+	}
+	/* warnings, and errors about agents not chosen: said, not fatal */
+	ds_diags_sort(&d);
+	ds_diags_print(stderr, &d);
+	ds_diags_reset(&d);
+	memset(&d, 0, sizeof(d));
+
+	if (a.events) {
+		if (!strcmp(a.events, "-")) {
+			events = stdout;
+		}
+		else {
+			events = fopen(a.events, "w");
+			if (!events) {
+				fprintf(stderr, "dualsite run: cannot write events to %s: %s\n",
+					a.events, strerror(errno));
+				status = DS_EXIT_USAGE;
+				goto out;
+			}
+		}
+	}
+	/* a reader of --events that goes away must not kill the daemon */
+	signal(SIGPIPE, SIG_IGN);
+	status = run(cfg, &a, events, &d);
+ out:
+	if (events && events != stdout)
+		fclose(events);
+	ds_diags_reset(&d);
+	ds_config_free(cfg);
+	free(a.agents);
+	return status;
+}

@@ -1,0 +1,302 @@
+/* Incoming calls: an INVITE for a registered agent rings (180), then is
+ * answered (200 with SDP) after dualsite.answer-delay.
+ *
+ * Policy: one call per agent (a second INVITE gets 486); an unknown user
+ * gets 404 and a known one not registered at the proxy the INVITE came
+ * through gets 480. The call's site is the `dsp` parameter our Contact
+ * carried (the registrar copies it into the request URI), else the site of
+ * the SIP Server the INVITE came from. Media is sunk: one UDP socket per
+ * call, every packet counted and dropped, the count logged at the end.
+ * Nothing in a switchover or a restore touches a session; only the engine's
+ * DROP_CALL (its site was lost) or the peer's BYE/CANCEL ends one. */
+#include <stdlib.h>
+#include <string.h>
+#include "net_priv.h"
+#include "sipmsg.h"
+
+#define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+
+struct net_call {
+	struct net_agent *ag;
+	struct sipsess *sess;
+	struct udp_sock *rtp;
+	struct mbuf *sdp;
+	struct tmr tmr;
+	struct sa rtp_addr;
+	uint64_t pkts;
+	uint64_t bytes;
+	int site;
+};
+
+static void call_destructor(void *arg)
+{
+	struct net_call *c = arg;
+
+	tmr_cancel(&c->tmr);
+	/* an established session sends BYE, a ringing one 486 */
+	c->sess = mem_deref(c->sess);
+	c->rtp = mem_deref(c->rtp);
+	c->sdp = mem_deref(c->sdp);
+}
+
+/* Ends the call on our side; `tell` reports it to the engine (reason bye). */
+static void call_end(struct net_call *c, const char *why, bool tell)
+{
+	struct net_agent *ag = c->ag;
+
+	ds_log(ag->net, "%s: call ended (%s), %llu RTP packets (%llu bytes) sunk",
+	       ag->p->name, why, (unsigned long long)c->pkts,
+	       (unsigned long long)c->bytes);
+	ag->call = NULL;
+	mem_deref(c);
+	if (tell) {
+		struct ds_input in = {.type = DS_IN_CALL_END};
+		ds_net_input(ag, &in);
+	}
+}
+
+static void media_recv_h(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct net_call *c = arg;
+	(void)src;
+
+	c->pkts++;
+	c->bytes += mbuf_get_left(mb);
+}
+
+static int sdp_build(struct net_call *c)
+{
+	const struct sa *a = &c->rtp_addr;
+	const char *ipv = sa_af(a) == AF_INET6 ? "IP6" : "IP4";
+	int err;
+
+	c->sdp = mbuf_alloc(512);
+	if (!c->sdp)
+		return ENOMEM;
+	err = mbuf_printf(c->sdp,
+			  "v=0\r\n"
+			  "o=dualsite %u 1 IN %s %j\r\n"
+			  "s=dualsite\r\n"
+			  "c=IN %s %j\r\n"
+			  "t=0 0\r\n"
+			  "m=audio %u RTP/AVP 0 8\r\n"
+			  "a=rtpmap:0 PCMU/8000\r\n"
+			  "a=rtpmap:8 PCMA/8000\r\n"
+			  "a=sendrecv\r\n",
+			  rand_u32(), ipv, a, ipv, a, sa_port(a));
+	c->sdp->pos = 0;
+	return err;
+}
+
+static int offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+	struct net_call *c = arg;
+	(void)msg;
+
+	/* a re-INVITE: the same media description again */
+	*descp = mem_ref(c->sdp);
+	return 0;
+}
+
+static int answer_h(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return 0;   /* the caller's answer (late offer): media is sunk anyway */
+}
+
+static void estab_h(const struct sip_msg *msg, void *arg)
+{
+	struct net_call *c = arg;
+	(void)msg;
+
+	ds_log(c->ag->net, "%s: call established", c->ag->p->name);
+}
+
+static void close_h(int err, const struct sip_msg *msg, void *arg)
+{
+	struct net_call *c = arg;
+	char why[64];
+	(void)msg;
+
+	if (err == ECONNRESET)
+		snprintf(why, sizeof(why), "by the caller");
+	else
+		re_snprintf(why, sizeof(why), "session closed: %m", err);
+	call_end(c, why, true);
+}
+
+static void answer_tmr_h(void *arg)
+{
+	struct net_call *c = arg;
+	int err;
+
+	err = sipsess_answer(c->sess, 200, "OK", c->sdp, ALLOW_HDR);
+	if (err) {
+		char why[64];
+		re_snprintf(why, sizeof(why), "cannot answer: %m", err);
+		call_end(c, why, true);
+		return;
+	}
+	ds_log(c->ag->net, "%s: call answered (200 OK), media to %J",
+	       c->ag->p->name, &c->rtp_addr);
+}
+
+static int user_cmp(const void *key, const void *elem)
+{
+	const struct pl *user = key;
+	const struct net_agent *const *ag = elem;
+	const char *u = (*ag)->p->sip_user;
+	size_t ul = strlen(u);
+	size_t l = user->l < ul ? user->l : ul;
+	int r = memcmp(user->p, u, l);
+
+	if (r)
+		return r;
+	return user->l < ul ? -1 : user->l > ul ? 1 : 0;
+}
+
+/* The site of the SIP Server the INVITE came from, -1 when none matches. */
+static int site_of_source(const struct net_agent *ag, const struct sa *src)
+{
+	const struct ds_net *n = ag->net;
+
+	for (int flag = SA_ALL; ; flag = SA_ADDR) {
+		for (int site = 0; site < 2; site++)
+			for (int m = 0; m < 2; m++) {
+				int id = ag->conf.server_id[DS_SLOT(DS_KIND_SIP, site, m)];
+				if (id >= 0 && n->srv_index[id] >= 0 &&
+				    sa_cmp(&n->servers[n->srv_index[id]].addr, src, flag))
+					return site;
+			}
+		if (flag == SA_ADDR)
+			return -1;
+	}
+}
+
+static void conn_h(const struct sip_msg *msg, void *arg)
+{
+	struct ds_net *n = arg;
+	struct net_agent **agp, *ag;
+	struct net_call *c;
+	struct sa rtp_laddr;
+	int dsp, site, err;
+	bool reg;
+
+	if (n->stopping) {
+		(void)sip_treply(NULL, n->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	agp = bsearch(&msg->uri.user, n->by_user, n->n_agents, sizeof(*n->by_user),
+		      user_cmp);
+	if (!agp) {
+		ds_log(n, "INVITE for unknown user '%r' from %J: 404", &msg->uri.user,
+		       &msg->src);
+		(void)sip_treply(NULL, n->sip, msg, 404, "Not Found");
+		return;
+	}
+	ag = *agp;
+	dsp = ds_sipmsg_dsp(&msg->uri);
+	reg = dsp >= 0 ? ds_engine_registered(ag->eng, dsp)
+		       : ds_engine_registered(ag->eng, 0) || ds_engine_registered(ag->eng, 1);
+	if (!reg) {
+		ds_log(n, "%s: INVITE while not registered%s: 480", ag->p->name,
+		       dsp >= 0 ? (dsp ? " at proxy1" : " at proxy0") : "");
+		(void)sip_treply(NULL, n->sip, msg, 480, "Temporarily Unavailable");
+		return;
+	}
+	if (ag->call) {
+		ds_log(n, "%s: INVITE during a call: 486", ag->p->name);
+		(void)sip_treply(NULL, n->sip, msg, 486, "Busy Here");
+		return;
+	}
+	site = dsp >= 0 ? dsp : site_of_source(ag, &msg->src);
+	if (site < 0)
+		site = 0;
+
+	c = mem_zalloc(sizeof(*c), call_destructor);
+	if (!c) {
+		(void)sip_treply(NULL, n->sip, msg, 500, "Server Internal Error");
+		return;
+	}
+	c->ag = ag;
+	c->site = site;
+	tmr_init(&c->tmr);
+	rtp_laddr = n->laddr;
+	sa_set_port(&rtp_laddr, 0);
+	err = udp_listen(&c->rtp, &rtp_laddr, media_recv_h, c);
+	if (!err)
+		err = udp_local_get(c->rtp, &c->rtp_addr);
+	if (!err)
+		err = sdp_build(c);
+	if (!err)
+		err = sipsess_accept(&c->sess, n->sess_sock, msg, 180, "Ringing",
+				     ag->p->sip_user, "application/sdp", NULL,
+				     NULL, NULL, false, offer_h, answer_h, estab_h,
+				     NULL, NULL, close_h, c, ALLOW_HDR);
+	if (err) {
+		ds_log(n, "%s: cannot take the call: %m", ag->p->name, err);
+		mem_deref(c);
+		(void)sip_treply(NULL, n->sip, msg, 500, "Server Internal Error");
+		return;
+	}
+
+	ag->call = c;
+	n->calls_total++;
+	ds_log(n, "%s: INVITE from %J via site %d: ringing, answer in %lld ms",
+	       ag->p->name, &msg->src, site, (long long)ag->answer_delay_ms);
+	tmr_start(&c->tmr, (uint64_t)ag->answer_delay_ms, answer_tmr_h, c);
+
+	struct ds_input in = {.type = DS_IN_CALL_START, .site = site};
+	ds_net_input(ag, &in);
+}
+
+static bool options_h(const struct sip_msg *msg, void *arg)
+{
+	struct ds_net *n = arg;
+
+	/* someone probing us: we are alive */
+	if (pl_strcmp(&msg->met, "OPTIONS"))
+		return false;
+	(void)sip_treplyf(NULL, NULL, n->sip, msg, false, 200, "OK",
+			  ALLOW_HDR "Content-Length: 0\r\n\r\n");
+	return true;
+}
+
+static int by_user_cmp(const void *a, const void *b)
+{
+	const struct net_agent *const *x = a, *const *y = b;
+
+	return strcmp((*x)->p->sip_user, (*y)->p->sip_user);
+}
+
+int ds_call_listen(struct ds_net *n)
+{
+	int err;
+
+	n->by_user = calloc(n->n_agents ? n->n_agents : 1, sizeof(*n->by_user));
+	if (!n->by_user)
+		return ENOMEM;
+	for (size_t i = 0; i < n->n_agents; i++)
+		n->by_user[i] = &n->agents[i];
+	qsort(n->by_user, n->n_agents, sizeof(*n->by_user), by_user_cmp);
+
+	err = sipsess_listen(&n->sess_sock, n->sip, 1024, conn_h, n);
+	if (err)
+		return err;
+	return sip_listen(&n->lsnr, n->sip, true, options_h, n);
+}
+
+void ds_call_drop(struct net_agent *ag)
+{
+	/* the engine already said call-end (site-lost) */
+	if (ag->call)
+		call_end(ag->call, "its site was lost", false);
+}
+
+void ds_call_close_all(struct ds_net *n)
+{
+	for (size_t i = 0; i < n->n_agents; i++)
+		if (n->agents[i].call)
+			call_end(n->agents[i].call, "clean stop", false);
+}

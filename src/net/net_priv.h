@@ -1,0 +1,146 @@
+/* The libre network driver's private state: servers, agents, bindings, calls. */
+#ifndef DS_NET_PRIV_H
+#define DS_NET_PRIV_H
+
+#include <stdio.h>
+#include <re.h>
+#include "dualsite/net.h"
+#include "dualsite/engine.h"
+#include "dualsite/agent.h"
+#include "dualsite/options.h"
+#include "timers.h"
+
+/* One server some chosen agent uses: probed once for all of them. */
+struct net_server {
+	const struct ds_server *s;
+	struct sa addr;              /* resolved at start */
+	enum sip_transp probe_tp;    /* sip: transport of the OPTIONS probe */
+	bool probe_tcp;              /* stat/config (or TLS-only sip): TCP connect */
+	struct ds_health health;
+	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
+	uint32_t *agents;            /* indexes of the agents that use it */
+	uint32_t n_agents;
+};
+
+enum bind_op { BIND_NONE, BIND_REGISTER, BIND_CHECK, BIND_UNREGISTER, BIND_STOP };
+
+/* One agent's REGISTER binding at one proxy: one Call-ID for its lifetime,
+ * CSeq always increasing, one attempt at a time (sent stateless, answers
+ * matched by ds_reg_listen()'s listener). */
+struct net_binding {
+	struct net_agent *ag;
+	struct sip_auth *auth;
+	struct ds_timer tmr;         /* retransmission and register-timeout */
+	struct mbuf *pkt;            /* UDP: the request as sent, to retransmit */
+	uint64_t deadline;           /* tmr_jiffies() of the register-timeout */
+	uint64_t callid;
+	uint64_t ftag;
+	uint32_t cseq;               /* of the last request sent */
+	uint32_t first_cseq;         /* of the attempt's first request */
+	uint32_t auth_cseq;          /* of the first request with our answer; 0 none */
+	uint32_t seq;                /* the engine's seq of the action in flight */
+	uint32_t expires;            /* asked */
+	int server_id;               /* server of the attempt in flight */
+	int bound[2];                /* servers that granted us a binding not
+				      * removed since (both members after an HA
+				      * switch); -1 free */
+	uint16_t rto;                /* UDP retransmission interval, ms */
+	uint8_t op;                  /* enum bind_op */
+	uint8_t proxy;
+	uint8_t challenges;          /* per attempt */
+};
+
+struct net_call;
+
+struct net_agent {
+	struct ds_net *net;
+	const struct ds_person *p;
+	struct ds_engine *eng;
+	struct ds_engine_conf conf;
+	char *password;
+	enum sip_transp tp;
+	struct ds_timer tmr;         /* ds_engine_next_wakeup() */
+	struct net_binding bind[2];
+	struct net_call *call;
+	const char *sbc_host[2];     /* sipendpoint.sbc-register-address(.peer) */
+	uint16_t sbc_port[2];
+	struct sa sbc_addr[2];       /* resolved; AF_UNSPEC when no SBC */
+	int64_t answer_delay_ms;
+	uint32_t index;
+};
+
+struct ds_net {
+	const struct ds_config *cfg;
+	struct ds_net_conf nc;
+	struct ds_probe_conf pc;
+	struct sip *sip;
+	struct sip *probe_sip;       /* OPTIONS probes on sockets of their own */
+	struct sipsess_sock *sess_sock;
+	struct sip_lsnr *lsnr;
+	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
+	struct sa laddr;             /* SIP listen address (UDP and TCP) */
+	uint64_t t0;                 /* tmr_jiffies() at start */
+	struct ds_timers timers;     /* the agents' and bindings' timers */
+	struct net_agent *agents;
+	size_t n_agents;
+	struct net_agent **by_user;  /* sorted by SIP user, for INVITEs */
+	struct net_server *servers;
+	size_t n_servers;
+	int *srv_index;              /* ds_config server index -> servers[], or -1 */
+	/* probes */
+	struct tmr probe_tmr;
+	uint64_t round;              /* number of the next round */
+	struct list rounds;          /* struct net_round in flight */
+	/* clean stop */
+	bool started;
+	bool stopping;
+	unsigned stop_pending;
+	unsigned stop_sent;
+	size_t stop_cursor;          /* agents whose un-REGISTERs went out */
+	bool stop_finished;
+	struct tmr stop_tmr;         /* finish (0 ms) */
+	struct tmr stop_step_tmr;    /* next batch of un-REGISTERs */
+	struct tmr stop_deadline_tmr;
+	ds_net_stop_h *stoph;
+	void *stop_arg;
+	uint64_t calls_total;
+};
+
+/* "udp", "tcp", "tls": the URI transport parameter */
+static inline const char *ds_net_tp_name(enum sip_transp tp)
+{
+	return tp == SIP_TRANSP_TCP ? "tcp" : tp == SIP_TRANSP_TLS ? "tls" : "udp";
+}
+
+/* net.c */
+int64_t ds_net_now(const struct ds_net *n);
+void ds_net_input(struct net_agent *ag, struct ds_input *in);
+void ds_net_servers_changed(struct ds_net *n, const bool *changed);
+uint16_t ds_net_up_mask(const struct ds_net *n, const struct net_agent *ag);
+
+/* probe.c */
+int ds_probe_start(struct ds_net *n);
+void ds_probe_stop(struct ds_net *n);
+
+/* reg.c */
+int ds_reg_listen(struct ds_net *n);
+int ds_binding_init(struct net_binding *b, struct net_agent *ag, int proxy);
+void ds_binding_close(struct net_binding *b);
+void ds_binding_action(struct net_binding *b, const struct ds_action *a);
+/* Clean stop: un-REGISTER if bound. Returns true when a request went out
+ * (ds_net_stop_done() is called once it is answered or abandoned). */
+bool ds_binding_stop(struct net_binding *b);
+
+/* call.c */
+int ds_call_listen(struct ds_net *n);
+void ds_call_drop(struct net_agent *ag);
+void ds_call_close_all(struct ds_net *n);
+
+/* net.c: one un-REGISTER of the clean stop is over */
+void ds_net_stop_done(struct ds_net *n);
+
+/* log.c */
+void ds_log(const struct ds_net *n, const char *fmt, ...);
+void ds_log_set_t0(uint64_t t0);
+
+#endif

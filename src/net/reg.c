@@ -1,0 +1,448 @@
+/* The registration client: one REGISTER binding per agent and proxy, driven
+ * by the engine's actions (register, un-register, check, cancel).
+ *
+ * Policy: the engine decides when; this file only does one transaction at a
+ * time and says how it ended. Not libre's sipreg: its own retry timers
+ * (30 s to 30 min) and a 32 s UDP timeout cannot honour reregister_in_seconds
+ * nor register-timeout. Each binding keeps one Call-ID and From tag for its
+ * whole life and a CSeq that only grows, whichever member of the pair or SBC
+ * a request goes to (an HA pair sees a refresh, not a new binding), so
+ * requests are built with sip_requestf() rather than a sip_dialog, whose
+ * request URI is fixed.
+ *
+ * Requests are sent stateless and answers matched here (by the Call-ID,
+ * which names the binding, and the CSeq): libre's client transactions cannot
+ * be ended early, so every abandoned one would keep retransmitting for 32 s
+ * and, at ten thousand agents behind a silent server, flood both the
+ * registrar and libre's linear timer list. Over UDP we retransmit ourselves
+ * (T1 doubling up to T2, RFC 3261 §17.1.2.2) the very bytes libre sent
+ * (caught by its trace handler: same branch, same CSeq, a true
+ * retransmission); answering a challenge is a new request with the next
+ * CSeq, and an answer to any CSeq of the attempt counts. Our timer ends
+ * the attempt at register-timeout with "no answer" (code 0). A digest challenge (401/407) is answered once
+ * per attempt; a challenge to a request that carried that answer is a
+ * rejection (challenges to earlier retransmissions are duplicates). */
+#include <string.h>
+#include "net_priv.h"
+#include "sipmsg.h"
+
+static void bind_begin(struct net_binding *b, enum bind_op op, int server_id,
+		       uint32_t seq, uint32_t expires);
+
+/* Which servers hold a binding of ours: a clean stop removes it at each,
+ * the member left by an HA switch included. */
+static void bound_set(struct net_binding *b, int id, bool on)
+{
+	for (int i = 0; i < 2; i++)
+		if (b->bound[i] == id) {
+			if (!on)
+				b->bound[i] = -1;
+			return;
+		}
+	if (!on)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (b->bound[i] < 0) {
+			b->bound[i] = id;
+			return;
+		}
+	b->bound[1] = id;   /* more than a pair: keep the newest */
+}
+
+static int bound_any(const struct net_binding *b)
+{
+	return b->bound[0] >= 0 ? b->bound[0] : b->bound[1];
+}
+
+/* The binding whose REGISTER libre is sending right now (one thread). */
+static struct net_binding *capture;
+
+static void trace_h(bool tx, enum sip_transp tp, const struct sa *src,
+		    const struct sa *dst, const uint8_t *pkt, size_t len, void *arg)
+{
+	struct net_binding *b = capture;
+	(void)src;
+	(void)dst;
+	(void)arg;
+
+	if (!tx || !b || tp != SIP_TRANSP_UDP)
+		return;
+	capture = NULL;
+	b->pkt = mem_deref(b->pkt);
+	b->pkt = mbuf_alloc(len);
+	if (b->pkt && mbuf_write_mem(b->pkt, pkt, len))
+		b->pkt = mem_deref(b->pkt);
+}
+
+static const struct ds_server *bind_server(const struct net_binding *b, int id)
+{
+	return &b->ag->net->cfg->servers[id];
+}
+
+/* Where the request goes: the member of the action, or the proxy's SBC. */
+static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
+{
+	const struct net_agent *ag = b->ag;
+	const struct ds_net *n = ag->net;
+	const struct ds_server *srv = bind_server(b, id);
+	int si = n->srv_index[id];
+
+	if (si < 0)
+		return EINVAL;
+	*dst = n->servers[si].addr;
+	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR))
+		*dst = ag->sbc_addr[b->proxy];
+	sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
+	return 0;
+}
+
+static int bind_send(struct net_binding *b)
+{
+	struct net_agent *ag = b->ag;
+	struct ds_net *n = ag->net;
+	const struct ds_server *srv = bind_server(b, b->server_id);
+	const char *user = ag->p->sip_user;
+	const char *tp = ds_net_tp_name(ag->tp);
+	char uri[160], contact[256];
+	struct sa dst;
+	uint32_t exp = b->op == BIND_REGISTER ? b->expires : 0;
+	int err;
+
+	err = bind_dst(b, b->server_id, &dst);
+	if (err)
+		return err;
+	if (re_snprintf(uri, sizeof(uri), "sip:%J;transport=%s", &dst, tp) < 0)
+		return ENOMEM;
+	contact[0] = '\0';
+	if (b->op != BIND_CHECK &&
+	    re_snprintf(contact, sizeof(contact),
+			"Contact: <sip:%s@%J;transport=%s;dsp=%u>;expires=%u\r\n"
+			"Expires: %u\r\n",
+			user, &n->laddr, tp, b->proxy, exp, exp) < 0)
+		return ENOMEM;
+
+	b->pkt = mem_deref(b->pkt);
+	capture = ag->tp == SIP_TRANSP_UDP ? b : NULL;
+	err = sip_requestf(NULL, n->sip, false, "REGISTER", uri, NULL,
+			    b->auth, NULL, NULL, NULL,
+			    "To: <sip:%s@%s>\r\n"
+			    "From: <sip:%s@%s>;tag=%016llx\r\n"
+			    "Call-ID: %016llx.%u.%u@dualsite\r\n"
+			    "CSeq: %u REGISTER\r\n"
+			    "%s"
+			    "User-Agent: dualsite\r\n"
+			    "Content-Length: 0\r\n\r\n",
+			    user, srv->host, user, srv->host,
+			    (unsigned long long)b->ftag,
+			    (unsigned long long)b->callid, b->ag->index, b->proxy,
+			    ++b->cseq, contact);
+	capture = NULL;
+	return err;
+}
+
+/* Ends what is in flight without a word to the engine. */
+static void bind_abandon(struct net_binding *b)
+{
+	ds_timer_cancel(&b->ag->net->timers, &b->tmr);
+	b->pkt = mem_deref(b->pkt);
+	b->op = BIND_NONE;
+}
+
+static void report_fail(struct net_binding *b, uint32_t seq, int code,
+			uint32_t retry_after)
+{
+	struct ds_input in = {
+		.type = DS_IN_REG_FAIL, .proxy = b->proxy, .seq = seq,
+		.code = code, .retry_after = retry_after,
+	};
+	ds_net_input(b->ag, &in);
+}
+
+/* The transaction is over: forget it, then tell whoever waits. */
+static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
+			const struct sip_msg *msg)
+{
+	struct ds_net *n = b->ag->net;
+	uint8_t op = b->op;
+	uint32_t seq = b->seq;
+	bool present = false;
+	uint32_t granted;
+
+	bind_abandon(b);
+
+	switch ((enum bind_op)op) {
+	case BIND_NONE:
+		break;
+	case BIND_REGISTER:
+		if (code >= 200 && code < 300) {
+			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+						    b->proxy, b->expires, &present);
+			if (granted == 0) {
+				/* a registrar that grants nothing did not bind us */
+				bound_set(b, b->server_id, false);
+				report_fail(b, seq, code, 0);
+				break;
+			}
+			bound_set(b, b->server_id, true);
+			struct ds_input in = {
+				.type = DS_IN_REG_OK, .proxy = b->proxy, .seq = seq,
+				.expires = granted,
+			};
+			ds_net_input(b->ag, &in);
+		}
+		else {
+			/* unanswered, it may still have been taken: a clean
+			 * stop removes it there too */
+			if (code == 0)
+				bound_set(b, b->server_id, true);
+			report_fail(b, seq, code, retry_after);
+		}
+		break;
+	case BIND_CHECK:
+		if (code >= 200 && code < 300) {
+			(void)ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+						b->proxy, 0, &present);
+			struct ds_input in = {
+				.type = DS_IN_BINDING, .proxy = b->proxy, .seq = seq,
+				.present = present,
+			};
+			ds_net_input(b->ag, &in);
+		}
+		else {
+			report_fail(b, seq, code, retry_after);
+		}
+		break;
+	case BIND_UNREGISTER:
+		if (code >= 200 && code < 300)
+			bound_set(b, b->server_id, false);
+		break;
+	case BIND_STOP:
+		/* tried once, whatever the answer: next server, or done */
+		bound_set(b, b->server_id, false);
+		ds_log(n, "%s: proxy%u un-REGISTER at %s %s", b->ag->p->name, b->proxy,
+		       bind_server(b, b->server_id)->name,
+		       code >= 200 && code < 300 ? "done" :
+		       code ? "rejected" : "unanswered");
+		if (bound_any(b) >= 0) {
+			bind_begin(b, BIND_STOP, bound_any(b), 0, 0);
+			break;
+		}
+		ds_net_stop_done(n);
+		break;
+	}
+}
+
+static void send_or_hold(struct net_binding *b)
+{
+	int err = bind_send(b);
+
+	if (err) {
+		/* nothing went out: like a silent server, ends at the deadline */
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: %m",
+		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name, err);
+	}
+}
+
+/* Retransmission (UDP) or the deadline, whichever comes first. */
+static void bind_tmr_h(void *arg)
+{
+	struct net_binding *b = arg;
+	struct ds_net *n = b->ag->net;
+	uint64_t now = tmr_jiffies(), next;
+
+	if (now >= b->deadline) {
+		ds_log(n, "%s: proxy%u REGISTER to %s: no final answer within "
+		       "register-timeout", b->ag->p->name, b->proxy,
+		       bind_server(b, b->server_id)->name);
+		bind_finish(b, 0, 0, NULL);
+		return;
+	}
+	if (b->pkt) {
+		struct sa dst;
+
+		/* a retransmission: the same bytes to the same place */
+		b->pkt->pos = 0;
+		if (!bind_dst(b, b->server_id, &dst))
+			(void)sip_send(n->sip, NULL, SIP_TRANSP_UDP, &dst, b->pkt);
+	}
+	else {
+		send_or_hold(b);   /* nothing went out yet: try again */
+	}
+	b->rto = b->rto * 2 > SIP_T2 ? SIP_T2 : b->rto * 2;
+	next = now + b->rto;
+	(void)ds_timer_start(&n->timers, &b->tmr,
+			     (next < b->deadline ? next : b->deadline) - now, bind_tmr_h, b);
+}
+
+/* (Re)starts the retransmission clock after a request went out. */
+static void arm(struct net_binding *b)
+{
+	struct ds_net *n = b->ag->net;
+	uint64_t now = tmr_jiffies(), next = b->deadline;
+
+	if (b->ag->tp == SIP_TRANSP_UDP) {
+		b->rto = SIP_T1;
+		if (now + b->rto < next)
+			next = now + b->rto;
+	}
+	(void)ds_timer_start(&n->timers, &b->tmr, next > now ? next - now : 0,
+			     bind_tmr_h, b);
+}
+
+static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
+{
+	uint16_t sc = msg->scode;
+
+	if (sc < 200)
+		return;
+	if (sc == 401 || sc == 407) {
+		int e;
+
+		if (b->auth_cseq && msg->cseq.num < b->auth_cseq)
+			return;   /* the challenge we answered, to a retransmission */
+		if (!b->challenges) {
+			b->challenges = 1;
+			e = sip_auth_authenticate(b->auth, msg);
+			if (e == EAUTH) {
+				/* our cached credentials were refused: start afresh */
+				sip_auth_reset(b->auth);
+				e = sip_auth_authenticate(b->auth, msg);
+			}
+			if (!e) {
+				b->auth_cseq = b->cseq + 1;
+				send_or_hold(b);
+				arm(b);
+				return;
+			}
+		}
+		/* challenged again with our answer, or a challenge we cannot
+		 * answer: wrong credentials */
+		sip_auth_reset(b->auth);
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s rejected: %u %r",
+		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
+		       sc, &msg->reason);
+	}
+	else if (sc >= 300) {
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s answered %u %r",
+		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
+		       sc, &msg->reason);
+	}
+	bind_finish(b, sc, sc == 503 ? ds_sipmsg_retry_after(msg) : 0, msg);
+}
+
+/* Every answer to a REGISTER of ours: "RANDOM.AGENT.PROXY@dualsite" names
+ * the binding; anything else is left to libre's other listeners. */
+static bool resp_listen_h(const struct sip_msg *msg, void *arg)
+{
+	struct ds_net *n = arg;
+	struct net_binding *b;
+	uint64_t rnd;
+	uint32_t a, p;
+
+	if (pl_strcmp(&msg->cseq.met, "REGISTER"))
+		return false;
+	if (ds_sipmsg_callid_parse(&msg->callid, &rnd, &a, &p))
+		return false;
+	if (a >= n->n_agents)
+		return true;
+	b = &n->agents[a].bind[p];
+	if (rnd != b->callid)
+		return true;          /* not one of ours after all: drop it */
+	if (b->op == BIND_NONE || msg->cseq.num < b->first_cseq ||
+	    msg->cseq.num > b->cseq)
+		return true;          /* late: an attempt already over */
+	bind_answer(b, msg);
+	return true;
+}
+
+int ds_reg_listen(struct ds_net *n)
+{
+	sip_set_trace_handler(n->sip, trace_h);
+	return sip_listen(&n->reg_lsnr, n->sip, false, resp_listen_h, n);
+}
+
+static int auth_h(char **user, char **pass, const char *realm, void *arg)
+{
+	struct net_agent *ag = arg;
+	int err;
+	(void)realm;
+
+	err = str_dup(user, ag->p->sip_user);
+	err |= str_dup(pass, ag->password ? ag->password : "");
+	return err;
+}
+
+static void bind_begin(struct net_binding *b, enum bind_op op, int server_id,
+		       uint32_t seq, uint32_t expires)
+{
+	bind_abandon(b);
+	b->op = (uint8_t)op;
+	b->seq = seq;
+	b->expires = expires;
+	b->server_id = server_id;
+	b->challenges = 0;
+	b->auth_cseq = 0;
+	b->first_cseq = b->cseq + 1;
+	b->deadline = tmr_jiffies() + (uint64_t)b->ag->net->pc.register_timeout_ms;
+	send_or_hold(b);
+	arm(b);
+}
+
+int ds_binding_init(struct net_binding *b, struct net_agent *ag, int proxy)
+{
+	memset(b, 0, sizeof(*b));
+	b->ag = ag;
+	b->proxy = (uint8_t)proxy;
+	b->bound[0] = b->bound[1] = -1;
+	b->server_id = -1;
+	b->callid = rand_u64();
+	b->ftag = rand_u64();
+	b->cseq = rand_u16();
+	ds_timer_init(&b->tmr);
+	return sip_auth_alloc(&b->auth, auth_h, ag, false);
+}
+
+void ds_binding_close(struct net_binding *b)
+{
+	if (!b->ag)
+		return;
+	ds_timer_cancel(&b->ag->net->timers, &b->tmr);
+	b->pkt = mem_deref(b->pkt);
+	b->auth = mem_deref(b->auth);
+}
+
+void ds_binding_action(struct net_binding *b, const struct ds_action *a)
+{
+	switch (a->type) {
+	case DS_ACT_REGISTER:
+		bind_begin(b, BIND_REGISTER, a->server_id, a->seq, a->expires);
+		break;
+	case DS_ACT_CHECK_BINDING:
+		bind_begin(b, BIND_CHECK, a->server_id, a->seq, 0);
+		break;
+	case DS_ACT_UNREGISTER:
+		bind_begin(b, BIND_UNREGISTER, a->server_id, a->seq, 0);
+		break;
+	case DS_ACT_CANCEL:
+		bind_abandon(b);
+		break;
+	case DS_ACT_DROP_CALL:
+		break;
+	}
+}
+
+bool ds_binding_stop(struct net_binding *b)
+{
+	int target;
+
+	/* a REGISTER in flight may yet create a binding there */
+	if (b->op == BIND_REGISTER)
+		bound_set(b, b->server_id, true);
+	target = bound_any(b);
+	if (target < 0) {
+		bind_abandon(b);
+		return false;
+	}
+	bind_begin(b, BIND_STOP, target, 0, 0);
+	return true;
+}

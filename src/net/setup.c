@@ -1,0 +1,414 @@
+/* Building the driver: agents from the configuration (options, engine conf,
+ * password, transport, SBC), the table of servers they use, the SIP stack.
+ * Everything that can fail for one agent is reported as a diagnostic on
+ * that agent, so one run names every problem at once. */
+#include <math.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include "net_priv.h"
+#include "sipmsg.h"
+
+static const char *person_path(const struct ds_person *p, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "persons/%s", p->name);
+	return buf;
+}
+
+/* A host name or numeric address, resolved once at start (getaddrinfo):
+ * requests then go to the address, with no DNS client in the loop. */
+static int resolve(const char *host, int af, struct sa *sa)
+{
+	struct addrinfo hints, *res = NULL;
+	int err;
+
+	if (!sa_set_str(sa, host, 0))
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = af;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(host, NULL, &hints, &res) || !res)
+		return ENOENT;
+	err = sa_set_sa(sa, res->ai_addr);
+	freeaddrinfo(res);
+	return err;
+}
+
+static enum sip_transp transport_of(const struct ds_value *v)
+{
+	const char *name;
+
+	if (!v->set)
+		return SIP_TRANSP_UDP;
+	name = ds_option_defs[DS_OPT_TRANSPORT].enums[v->v.e];
+	if (!strcasecmp(name, "TCP"))
+		return SIP_TRANSP_TCP;
+	if (!strcasecmp(name, "TLS"))
+		return SIP_TRANSP_TLS;
+	return SIP_TRANSP_UDP;
+}
+
+static void agent_destructor(struct net_agent *ag)
+{
+	ds_timer_cancel(&ag->net->timers, &ag->tmr);
+	if (ag->call)
+		ds_call_drop(ag);
+	for (int i = 0; i < 2; i++)
+		ds_binding_close(&ag->bind[i]);
+	ds_engine_free(ag->eng);
+	ag->eng = NULL;
+	if (ag->password) {
+		memset(ag->password, 0, strlen(ag->password));
+		ag->password = mem_deref(ag->password);
+	}
+}
+
+/* Options, engine conf, password, transport and SBC of one agent. */
+static int agent_setup(struct ds_net *n, struct net_agent *ag,
+		       const struct ds_person *p, struct ds_diags *diags)
+{
+	struct ds_effective eff;
+	char path[256], pw[512];
+	const struct ds_value *tv;
+	int err;
+
+	ag->net = n;
+	ag->p = p;
+	ds_timer_init(&ag->tmr);
+	for (int i = 0; i < 2; i++) {
+		err = ds_binding_init(&ag->bind[i], ag, i);
+		if (err)
+			return err;
+	}
+	person_path(p, path, sizeof(path));
+
+	ds_options_resolve(n->cfg, p, &eff);
+	if (ds_agent_build(n->cfg, p, &eff, &ag->conf)) {
+		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
+			    "agent '%s' cannot run: its sites or servers are incomplete "
+			    "(`dualsite validate` says why)", p->name);
+		return EINVAL;
+	}
+	if (!p->sip_user || !*p->sip_user) {
+		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
+			    "agent '%s' has no SIP user; expected `sip: {user: \"7001\", "
+			    "password-env: NAME}`", p->name);
+		return EINVAL;
+	}
+	if (p->pw_source == DS_PW_NONE) {
+		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
+			    "agent '%s' has no SIP password; `run` needs one to answer "
+			    "digest challenges: set sip/password-env or sip/password-file",
+			    p->name);
+		return EINVAL;
+	}
+	err = ds_person_password(p, pw, sizeof(pw), diags);
+	if (err)
+		return err;
+	err = str_dup(&ag->password, pw);
+	memset(pw, 0, sizeof(pw));
+	if (err)
+		return err;
+
+	tv = &eff.v[DS_OPT_TRANSPORT];
+	ag->tp = transport_of(tv);
+	if (ag->tp == SIP_TRANSP_TLS) {
+		const struct ds_opt *o = tv->opt;
+		ds_diag_add(diags, DS_SEV_ERROR, o ? &o->loc : &p->loc,
+			    o ? o->path : path,
+			    "agent '%s': sipendpoint.transport-protocol TLS: TLS not "
+			    "supported yet by `run`; expected UDP or TCP", p->name);
+		return EINVAL;
+	}
+
+	for (int i = 0; i < 2; i++) {
+		const struct ds_value *a = &eff.v[i ? DS_OPT_SBC_ADDRESS_PEER : DS_OPT_SBC_ADDRESS];
+		const struct ds_value *pt = &eff.v[i ? DS_OPT_SBC_PORT_PEER : DS_OPT_SBC_PORT];
+
+		sa_init(&ag->sbc_addr[i], AF_UNSPEC);
+		if (a->set && a->v.s) {
+			ag->sbc_host[i] = a->v.s;
+			if (resolve(a->v.s, sa_af(&n->laddr), &ag->sbc_addr[i])) {
+				ds_diag_add(diags, DS_SEV_ERROR,
+					    a->opt ? &a->opt->loc : &p->loc,
+					    a->opt ? a->opt->path : path,
+					    "agent '%s': SBC address '%s' does not resolve; "
+					    "expected a host name or an IP address",
+					    p->name, a->v.s);
+				return EINVAL;
+			}
+		}
+		ag->sbc_port[i] = pt->set ? (uint16_t)lround(pt->v.d) : 0;
+	}
+	ag->answer_delay_ms = eff.v[DS_OPT_ANSWER_DELAY].set ?
+		(int64_t)llround(eff.v[DS_OPT_ANSWER_DELAY].v.d * 1000.0) : 1000;
+
+	return 0;
+}
+
+/* The servers the agents use, each once, with the agents that use it. */
+static int servers_setup(struct ds_net *n, struct ds_diags *diags)
+{
+	const struct ds_config *cfg = n->cfg;
+	size_t cnt = 0;
+
+	n->srv_index = malloc((cfg->n_servers ? cfg->n_servers : 1) * sizeof(int));
+	if (!n->srv_index)
+		return ENOMEM;
+	for (size_t i = 0; i < cfg->n_servers; i++)
+		n->srv_index[i] = -1;
+	for (size_t a = 0; a < n->n_agents; a++)
+		for (int s = 0; s < DS_SLOT_COUNT; s++) {
+			int id = n->agents[a].conf.server_id[s];
+			if (id >= 0 && n->srv_index[id] < 0)
+				n->srv_index[id] = (int)cnt++;
+		}
+	n->servers = calloc(cnt ? cnt : 1, sizeof(*n->servers));
+	if (!n->servers)
+		return ENOMEM;
+	n->n_servers = cnt;
+
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		const struct ds_server *s = &cfg->servers[i];
+		struct net_server *ns;
+
+		if (n->srv_index[i] < 0)
+			continue;
+		ns = &n->servers[n->srv_index[i]];
+		ns->s = s;
+		ds_health_init(&ns->health);
+		if (resolve(s->host, sa_af(&n->laddr), &ns->addr)) {
+			ds_diag_add(diags, DS_SEV_ERROR, &s->loc, NULL,
+				    "server '%s': host '%s' does not resolve; expected a "
+				    "host name or an IP address", s->name, s->host);
+			return EINVAL;
+		}
+		sa_set_port(&ns->addr, s->port);
+		if (s->kind != DS_KIND_SIP) {
+			ns->probe_tcp = true;
+		}
+		else if (s->transports & DS_TP_UDP || !s->transports) {
+			ns->probe_tp = SIP_TRANSP_UDP;
+		}
+		else if (s->transports & DS_TP_TCP) {
+			ns->probe_tp = SIP_TRANSP_TCP;
+		}
+		else {
+			/* TLS only: is something listening at all? */
+			ns->probe_tcp = true;
+		}
+	}
+
+	/* agents per server (two passes: count, then fill) */
+	for (size_t a = 0; a < n->n_agents; a++)
+		for (int s = 0; s < DS_SLOT_COUNT; s++) {
+			int id = n->agents[a].conf.server_id[s];
+			if (id >= 0)
+				n->servers[n->srv_index[id]].n_agents++;
+		}
+	for (size_t i = 0; i < n->n_servers; i++) {
+		n->servers[i].agents = calloc(n->servers[i].n_agents + 1, sizeof(uint32_t));
+		if (!n->servers[i].agents)
+			return ENOMEM;
+		n->servers[i].n_agents = 0;
+	}
+	for (size_t a = 0; a < n->n_agents; a++)
+		for (int s = 0; s < DS_SLOT_COUNT; s++) {
+			int id = n->agents[a].conf.server_id[s];
+			struct net_server *ns;
+			if (id < 0)
+				continue;
+			ns = &n->servers[n->srv_index[id]];
+			/* agents are filled in order: one agent once per server,
+			 * even when two of its slots name it */
+			if (ns->n_agents && ns->agents[ns->n_agents - 1] == (uint32_t)a)
+				continue;
+			ns->agents[ns->n_agents++] = (uint32_t)a;
+		}
+	return 0;
+}
+
+/* UDP and TCP on one address and port; an ephemeral port is drawn by the
+ * UDP bind and taken for TCP too (retried when TCP finds it in use). */
+static int stack_setup(struct ds_net *n, const struct sa *want)
+{
+	int err = 0;
+
+	err = sip_alloc(&n->sip, NULL, 16384, 16384, 4096, "dualsite", NULL, NULL);
+	if (err)
+		return err;
+	err = sip_alloc(&n->probe_sip, NULL, 256, 16, 64, "dualsite", NULL, NULL);
+	if (err)
+		return err;
+
+	for (int attempt = 0; attempt < 16; attempt++) {
+		struct sa laddr = *want;
+
+		err = sip_transp_add(n->sip, SIP_TRANSP_UDP, &laddr);
+		if (err)
+			return err;
+		err = sip_transp_laddr(n->sip, &n->laddr, SIP_TRANSP_UDP, &laddr);
+		if (err)
+			return err;
+		err = sip_transp_add(n->sip, SIP_TRANSP_TCP, &n->laddr);
+		if (!err)
+			break;
+		sip_transp_flush(n->sip);
+		if (err != EADDRINUSE || sa_port(want))
+			return err;
+	}
+	if (err)
+		return err;
+
+	/* the probes' stack: same address, ephemeral ports */
+	struct sa paddr = n->laddr;
+	sa_set_port(&paddr, 0);
+	err = sip_transp_add(n->probe_sip, SIP_TRANSP_UDP, &paddr);
+	if (!err)
+		err = sip_transp_add(n->probe_sip, SIP_TRANSP_TCP, &paddr);
+	return err;
+}
+
+int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
+		 const struct ds_person *const *persons, size_t count,
+		 const struct ds_net_conf *nc, struct ds_diags *diags)
+{
+	struct ds_net *n;
+	struct sa want;
+	struct rlimit rl;
+	size_t errors0 = diags->errors;
+	int err = 0;
+
+	if (!np || !cfg || (!persons && count) || !nc)
+		return EINVAL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return ENOMEM;
+	n->cfg = cfg;
+	n->nc = *nc;
+	ds_probe_conf_get(cfg, &n->pc);
+	if (n->pc.failures == 0)
+		n->pc.failures = 1;
+	tmr_init(&n->probe_tmr);
+	tmr_init(&n->stop_tmr);
+	tmr_init(&n->stop_step_tmr);
+	tmr_init(&n->stop_deadline_tmr);
+	list_init(&n->rounds);
+	ds_timers_init(&n->timers);
+
+	if (ds_sipmsg_parse_listen(nc->listen ? nc->listen : "127.0.0.1", &want)) {
+		ds_log(NULL, "--listen '%s' is not a listen address; expected ADDR[:PORT], "
+		       "e.g. 127.0.0.1:5070 or [::1]:5070", nc->listen);
+		err = EINVAL;
+		goto out;
+	}
+	n->laddr = want;
+
+	/* room for one TCP connection per server and one RTP socket per call */
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rlim_t need = 4096 + 2 * (rlim_t)count;
+		if (rl.rlim_cur < need && rl.rlim_max > rl.rlim_cur) {
+			rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		(void)fd_setsize((int)(rl.rlim_cur > 1048576 ? 1048576 : rl.rlim_cur));
+	}
+
+	n->agents = calloc(count ? count : 1, sizeof(*n->agents));
+	if (!n->agents) {
+		err = ENOMEM;
+		goto out;
+	}
+	n->n_agents = count;
+	/* one wake-up per agent and one timeout per binding: never realloc */
+	err = ds_timers_reserve(&n->timers, (uint32_t)(3 * count + 16));
+	if (err)
+		goto out;
+	for (size_t i = 0; i < count; i++) {
+		n->agents[i].index = (uint32_t)i;
+		int e = agent_setup(n, &n->agents[i], persons[i], diags);
+		if (e && !err)
+			err = e;
+	}
+	if (err || diags->errors > errors0) {
+		err = err ? err : EINVAL;
+		goto out;
+	}
+	err = servers_setup(n, diags);
+	if (err)
+		goto out;
+
+	err = stack_setup(n, &want);
+	if (err) {
+		ds_log(NULL, "cannot listen for SIP on %J (udp and tcp): %m; expected a "
+		       "free port (--listen ADDR:PORT) or none for an ephemeral one",
+		       &want, err);
+		goto out;
+	}
+	err = ds_call_listen(n);
+	if (!err)
+		err = ds_reg_listen(n);
+	if (err)
+		goto out;
+
+	/* two agents with one SIP user could not tell their INVITEs apart */
+	for (size_t i = 1; i < count; i++) {
+		const struct ds_person *a = n->by_user[i - 1]->p, *b = n->by_user[i]->p;
+		if (!strcmp(a->sip_user, b->sip_user)) {
+			char path[256];
+			ds_diag_add(diags, DS_SEV_ERROR, &b->loc, person_path(b, path, sizeof(path)),
+				    "agents '%s' and '%s' share SIP user '%s'; expected one "
+				    "SIP user per agent in one `run`", a->name, b->name,
+				    b->sip_user);
+			err = EINVAL;
+		}
+	}
+
+ out:
+	if (err)
+		ds_net_free(n);
+	else
+		*np = n;
+	return err;
+}
+
+int ds_net_listen_check(const char *s)
+{
+	struct sa sa;
+
+	return ds_sipmsg_parse_listen(s, &sa);
+}
+
+void ds_net_free(struct ds_net *n)
+{
+	if (!n)
+		return;
+	ds_probe_stop(n);
+	tmr_cancel(&n->stop_tmr);
+	tmr_cancel(&n->stop_step_tmr);
+	tmr_cancel(&n->stop_deadline_tmr);
+	for (size_t i = 0; i < n->n_agents; i++)
+		if (n->agents[i].net)
+			agent_destructor(&n->agents[i]);
+	ds_timers_close(&n->timers);
+	n->sess_sock = mem_deref(n->sess_sock);
+	n->lsnr = mem_deref(n->lsnr);
+	n->reg_lsnr = mem_deref(n->reg_lsnr);
+	if (n->sip) {
+		sip_close(n->sip, true);
+		n->sip = mem_deref(n->sip);
+	}
+	if (n->probe_sip) {
+		sip_close(n->probe_sip, true);
+		n->probe_sip = mem_deref(n->probe_sip);
+	}
+	for (size_t i = 0; i < n->n_servers; i++)
+		free(n->servers[i].agents);
+	free(n->servers);
+	free(n->srv_index);
+	free(n->by_user);
+	free(n->agents);
+	free(n);
+}
