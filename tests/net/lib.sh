@@ -1,0 +1,575 @@
+# Shared harness of the integration tests: processes, ports, waits, events, registrars.
+#
+# A test is `sh tests/net/t_NN_name.sh /abs/path/to/dualsite`. It sources this file
+# and calls net_init "$@" first. Everything it starts is recorded by PID (or process
+# group, for Kamailio) and stopped by that id on exit, failure or interrupt; its files
+# live in one temporary directory ($T) removed at the end (kept with NET_KEEP=1, or
+# always kept and printed when the test fails).
+#
+# Times: dualsite's events carry t = seconds since its start. The harness pins that
+# start on the wall clock (DS_T0_MS, from run's first time-stamped log line, else the
+# launch time); ds_now gives "now" in the events' frame. TOL (seconds, default 0.5,
+# NET_TOL overrides) absorbs process scheduling and the harness's 0.1 s polling.
+
+NET_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$NET_DIR/../.." && pwd)
+KAM_CFG=$ROOT/scripts/kamailio/registrar.cfg
+SIPP_DIR=$NET_DIR/sipp
+TEST_NAME=$(basename "$0" .sh)
+TOL=${NET_TOL:-0.5}
+PIDS=""        # processes this test started (killed by PID)
+PGIDS=""       # process groups this test started (Kamailio: main PID = group id)
+USED_PORTS=""
+DS_PID=""
+T=""
+
+# ---- reporting -----------------------------------------------------------------
+
+note() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+
+# fail MESSAGE: says what was expected and what happened, shows the logs, exits 1.
+fail() {
+	printf 'FAIL %s: %s\n' "$TEST_NAME" "$*" >&2
+	NET_FAILED=1
+	if [ -n "$T" ]; then
+		for f in "$T"/events.jsonl "$T"/ds.err; do
+			[ -s "$f" ] || continue
+			printf -- '--- %s (last 40 lines)\n' "$f" >&2
+			tail -n 40 "$f" >&2
+		done
+	fi
+	exit 1
+}
+
+# ---- set-up and clean-up ---------------------------------------------------------
+
+net_init() {
+	BIN=${1:-}
+	[ -n "$BIN" ] || { echo "usage: sh $0 /abs/path/to/dualsite" >&2; exit 2; }
+	case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+	[ -x "$BIN" ] || { echo "$TEST_NAME: $BIN is not an executable" >&2; exit 2; }
+	for tool in kamailio kamcmd sipp ss perl pgrep; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			{ echo "$TEST_NAME: '$tool' not found; run scripts/deps.sh" >&2; exit 2; }
+	done
+	T=$(mktemp -d "${TMPDIR:-/tmp}/dsnet-$TEST_NAME.XXXXXX")
+	NET_FAILED=0
+	trap cleanup EXIT
+	trap 'NET_FAILED=1; exit 130' INT TERM HUP
+}
+
+# cleanup: resumes and stops only what this test started, by PID or process group.
+cleanup() {
+	set +e
+	for g in $PGIDS; do kill -CONT "-$g" 2>/dev/null; done
+	for p in $PIDS; do kill -CONT "$p" 2>/dev/null; done
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for g in $PGIDS; do kill -TERM "-$g" 2>/dev/null; done
+	deadline=$(($(now_ms) + 3000))
+	for p in $PIDS $PGIDS; do
+		while proc_running "$p" && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.1; done
+	done
+	for p in $PIDS; do proc_running "$p" && kill -KILL "$p" 2>/dev/null; done
+	for g in $PGIDS; do kill -KILL "-$g" 2>/dev/null; done
+	if [ -n "$T" ] && [ -d "$T" ]; then
+		if [ "${NET_KEEP:-0}" = 1 ] || [ "$NET_FAILED" != 0 ]; then
+			echo "$TEST_NAME: files kept in $T" >&2
+		else
+			rm -rf "$T"
+		fi
+	fi
+}
+
+# ---- clocks and waits --------------------------------------------------------------
+
+now_ms() { date +%s%3N; }
+
+# wait_until SECONDS CMD...: polls CMD every 0.1 s until it succeeds (0) or the
+# deadline passes (1). The only poll loop of the suite: a condition with a deadline.
+wait_until() {
+	_wu_end=$(($(now_ms) + $(fmul "$1" 1000)))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$_wu_end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# Decimal arithmetic (sh has integers only).
+fcalc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+fmul() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a * b }'; }
+# fle A B: A <= B; flt A B: A < B.
+fle() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
+
+# check_between WHAT VALUE LOW HIGH: fails unless LOW <= VALUE <= HIGH.
+check_between() {
+	fle "$3" "$2" && fle "$2" "$4" ||
+		fail "$1 = $2 s, expected between $3 and $4 s"
+	note "$1 = $2 s (bounds $3 .. $4)"
+}
+
+# ---- processes ---------------------------------------------------------------------
+
+# proc_running PID: the process (or the group leader) exists and is not a zombie.
+proc_running() {
+	[ -r "/proc/$1/stat" ] || return 1
+	_st=$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$_st" ] && [ "$_st" != Z ]
+}
+proc_gone() { ! proc_running "$1"; }
+
+# wait_exit SECONDS PID: waits for a child of this shell to exit; sets EXIT_RC.
+wait_exit() {
+	wait_until "$1" proc_gone "$2" || return 1
+	wait "$2"
+	EXIT_RC=$?
+	return 0
+}
+
+# ---- ports -------------------------------------------------------------------------
+
+port_free() {
+	[ -z "$(ss -Hlntu "sport = :$1" 2>/dev/null)" ] || return 1
+	case " $USED_PORTS " in *" $1 "*) return 1 ;; esac
+	return 0
+}
+
+# free_port: a port of 127.0.0.1 free for both UDP and TCP; prints it. Ports are taken
+# at random in 20000..44999 so that tests running side by side rarely meet.
+free_port() {
+	_n=0
+	while [ $_n -lt 200 ]; do
+		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 25000))
+		if port_free "$_p"; then
+			USED_PORTS="$USED_PORTS $_p"
+			echo "$_p"
+			return 0
+		fi
+		_n=$((_n + 1))
+	done
+	fail "no free port found in 20000..44999"
+}
+
+# ---- Kamailio registrars -------------------------------------------------------------
+
+# start_kamailio NAME PORT SITE [kamailio args...]: one registrar on 127.0.0.1:PORT (UDP
+# and TCP) with password $SIP_PASSWORD; waits (5 s deadline) until it answers on its
+# control socket. Sets KPID_NAME (main PID), KPORT_NAME, KSITE_NAME. Extra args: e.g.
+# -A NOAUTH.
+# Kamailio is a main process and ~8 children sharing the sockets. Registrars of one
+# SITE share one process group (SGRP_SITE), so that site_signal stops or kills a whole
+# site in one kill(2), atomically: two kills in a row could fall on either side of a
+# probe round on a loaded machine and turn a site loss into an HA switch.
+start_kamailio() {
+	_name=$1 _port=$2 _site=$3
+	shift 3
+	rm -f "$T/$_name.pid"
+	_grp=$(sgrp "$_site")
+	if [ -n "$_grp" ] && kam_group_gone "$_grp"; then
+		# The site's group died with its last member: forget its id, so that
+		# cleanup never signals a group that reuses it.
+		PGIDS=$(printf '%s\n' $PGIDS | grep -vx "$_grp" | tr '\n' ' ')
+		_grp=""
+	fi
+	[ -n "$_grp" ] || _grp=0
+	perl -e '$g = shift; setpgrp(0, $g) or die "setpgrp $g: $!\n"; exec @ARGV or die "exec: $!\n"' \
+		"$_grp" kamailio -DD -E -f "$KAM_CFG" -P "$T/$_name.pid" -m 64 -M 8 \
+		-A "PORT=$_port" -A "CTLSOCK=\"unix:$T/$_name.ctl\"" \
+		-A "PASSWORD=\"${SIP_PASSWORD:-secret}\"" "$@" >"$T/$_name.log" 2>&1 &
+	_pid=$!
+	if [ "$_grp" = 0 ]; then
+		eval "SGRP_$_site=$_pid"
+		PGIDS="$PGIDS $_pid"
+	fi
+	eval "KPID_$_name=$_pid KPORT_$_name=$_port KSITE_$_name=$_site"
+	wait_until 5 kam_ready_or_dead "$_name" "$_pid" && kam_ready "$_name" ||
+		fail "kamailio $_name (port $_port) did not come up in 5 s; log: $(tail -n 5 "$T/$_name.log")"
+	[ "$(cat "$T/$_name.pid")" = "$_pid" ] ||
+		fail "kamailio $_name wrote PID $(cat "$T/$_name.pid"), expected $_pid"
+	eval "KKIDS_$_name=\"$(ps -o pid= --ppid "$_pid" | tr -s ' \n' '  ')\""
+}
+
+kam_ready() {
+	[ -s "$T/$1.pid" ] && kamcmd -s "unix:$T/$1.ctl" core.version >/dev/null 2>&1
+}
+
+kam_ready_or_dead() { kam_ready "$1" || proc_gone "$2"; }
+
+kpid() { eval "echo \${KPID_$1}"; }
+kport() { eval "echo \${KPORT_$1}"; }
+ksite() { eval "echo \${KSITE_$1}"; }
+kpids() { eval "echo \${KPID_$1} \${KKIDS_$1}"; }
+sgrp() { eval "echo \${SGRP_$1:-}"; }
+
+# signal_t SIG TARGETS...: one kill call. With dualsite running, SIG_T0 and SIG_T1 are
+# dualsite's t just before and just after it: a check of "no earlier than" uses
+# SIG_T0, "no later than" SIG_T1, so the harness's own delays (a loaded machine)
+# cannot make a correct dualsite fail.
+signal_t() {
+	_sig=$1
+	shift
+	[ -n "$DS_PID" ] && SIG_T0=$(ds_now)
+	kill "-$_sig" "$@" || fail "kill -$_sig $* failed"
+	[ -n "$DS_PID" ] && SIG_T1=$(ds_now)
+	return 0
+}
+
+# kam_signal SIG NAME...: signals registrars, main process and children (the main PID
+# alone leaves the children answering).
+kam_signal() {
+	_sig=$1 _pids=""
+	shift
+	for _k in "$@"; do _pids="$_pids $(kpids "$_k")"; done
+	signal_t "$_sig" $_pids
+	[ -n "$DS_PID" ] && note "SIG$_sig to $* at t=$SIG_T0..$SIG_T1"
+	return 0
+}
+
+# site_signal SIG SITE: signals every registrar of SITE at one instant (one kill(2) on
+# the site's process group).
+site_signal() {
+	_g=$(sgrp "$2")
+	[ -n "$_g" ] || fail "no registrars started for site $2"
+	signal_t "$1" "-$_g"
+	[ -n "$DS_PID" ] && note "SIG$1 to site $2 at t=$SIG_T0..$SIG_T1"
+	return 0
+}
+
+# mid_round: dualsite's clock is well inside a probe interval (between 30% and 60% of
+# it), far from the instants probes are sent. Tests that must not straddle a probe
+# round wait for it: wait_until 2 mid_round.
+mid_round() {
+	awk -v t="$(ds_now)" -v i="$PROBE_INTERVAL" 'BEGIN { f = t / i - int(t / i); exit !(f >= 0.3 && f <= 0.6) }'
+}
+
+kam_group_gone() { ! pgrep -g "$1" >/dev/null 2>&1; }
+kam_gone() {
+	for _p in $(kpids "$1"); do proc_running "$_p" && return 1; done
+	return 0
+}
+
+# kam_stop NAME: SIGTERM to the main process (it stops its children); waits for all.
+kam_stop() {
+	kill -TERM "$(kpid "$1")" 2>/dev/null
+	wait_until 5 kam_gone "$1" || fail "kamailio $1 did not stop in 5 s"
+}
+
+# kam_restart NAME: a registrar that was killed comes back on the same port and site
+# (its bindings are gone, as after a real restart).
+kam_restart() {
+	_rp=$(kport "$1")
+	wait_until 5 kam_gone "$1" || fail "kamailio $1 still running"
+	wait_until 5 port_free_any "$_rp" || fail "port $_rp of $1 is still held"
+	start_kamailio "$1" "$_rp" "$(ksite "$1")"
+}
+port_free_any() { [ -z "$(ss -Hlntu "sport = :$1" 2>/dev/null)" ]; }
+
+kam() {
+	_k=$1
+	shift
+	kamcmd -s "unix:$T/$_k.ctl" "$@"
+}
+
+# bindings NAME AOR: the Contact addresses the registrar holds for AOR, one a line.
+bindings() {
+	kam "$1" ul.lookup location "s:$2" 2>&1 | sed -n 's/^[[:space:]]*Address: *//p'
+}
+# binding_socket NAME AOR: the registrar's sockets the bindings came in on
+# ("udp:127.0.0.1:5061", "tcp:..."), one a line.
+binding_socket() {
+	kam "$1" ul.lookup location "s:$2" 2>&1 | sed -n 's/^[[:space:]]*Socket: *//p'
+}
+has_binding() { [ -n "$(bindings "$1" "$2")" ]; }
+no_binding() { [ -z "$(bindings "$1" "$2")" ]; }
+
+# ul_rm NAME AOR: the registrar forgets AOR's bindings without telling the phone.
+ul_rm() {
+	_out=$(kam "$1" ul.rm location "s:$2" 2>&1)
+	case $_out in *error*) fail "ul.rm $2 at $1: $_out" ;; esac
+}
+
+# register_count NAME: REGISTER requests the registrar has received.
+register_count() {
+	kam "$1" stats.get_statistics rcv_requests_register 2>&1 |
+		sed -n 's/.*rcv_requests_register = *\([0-9]*\).*/\1/p'
+}
+
+# ---- sipp ----------------------------------------------------------------------------
+
+# start_sipp NAME ARGS...: sipp in the background (no stdin, on 127.0.0.1), output
+# and its -trace_logs log under $T/NAME.*; sets SPID_NAME.
+start_sipp() {
+	_name=$1
+	shift
+	sipp -nostdin -i 127.0.0.1 "$@" -trace_logs -log_file "$T/$_name.log" \
+		-trace_err -error_file "$T/$_name.err" >"$T/$_name.out" 2>&1 &
+	_pid=$!
+	PIDS="$PIDS $_pid"
+	eval "SPID_$_name=$_pid"
+}
+spid() { eval "echo \${SPID_$1}"; }
+
+# ---- configuration -------------------------------------------------------------------
+
+# Probe timing of every test configuration (Application options) and the probe budget
+# of SPEC §3.1: the longest time from a server going silent to dualsite declaring it down.
+PROBE_INTERVAL=0.5
+PROBE_TIMEOUT=0.5
+PROBE_FAILURES=2
+SERVER_TRANSPORT=udp
+BUDGET=$(awk "BEGIN { printf \"%.3f\", $PROBE_FAILURES * $PROBE_INTERVAL + $PROBE_TIMEOUT }")
+
+# gen_config FILE [option=value ...]: a two-site configuration on the ports in
+# PORT_X, PORT_XB, PORT_Y, PORT_YB (SIP_X/SIP_X_B at SiteX, SIP_Y/SIP_Y_B at SiteY,
+# see SERVER_TRANSPORT), one agent alice (DN 7001 on both switches, password from the environment
+# variable DS_PW_ALICE; with WITH_BOB=1 also bob: DN 7002, preferred site SiteY, same
+# password). The application's interaction-workspace options are the
+# short-timing defaults below; each option=value replaces or adds one.
+# The servers accept $SERVER_TRANSPORT (default udp; e.g. "[udp, tcp]").
+# Only SIP Servers are connected: stat and config are not connected kinds, so SPEC
+# §2.3 rule 5 asks nothing of them, and the tests need no TCP listeners.
+gen_config() {
+	_file=$1
+	shift
+	_defaults="disaster-recovery.enabled=true
+disaster-recovery.preferred-site=SiteX
+disaster-recovery.peer-site=SiteY
+disaster-recovery.timeout=3
+disaster-recovery.wait-for-sipphone-timeout=3
+disaster-recovery.auto-restore=true
+sipendpoint.proxies.proxy0.reg_timeout=60
+sipendpoint.proxies.proxy1.reg_timeout=60
+sipendpoint.proxies.proxy0.reregister_in_seconds=2
+sipendpoint.proxies.proxy1.reregister_in_seconds=2
+dualsite.registration-mode=dual
+dualsite.probe-interval=$PROBE_INTERVAL
+dualsite.probe-timeout=$PROBE_TIMEOUT
+dualsite.probe-failures=$PROBE_FAILURES
+dualsite.register-timeout=1
+dualsite.restore-hold-down=2
+dualsite.random-delay-range=0
+dualsite.answer-delay=0.2"
+	{
+		cat <<EOF
+# generated by tests/net/lib.sh gen_config for $TEST_NAME
+application:
+  name: Workspace
+  connections: [SIP_X, SIP_Y]
+  options:
+    interaction-workspace:
+EOF
+		printf '%s\n' "$_defaults" | awk -v over="$*" '
+			BEGIN { n = split(over, o, " ")
+				for (i = 1; i <= n; i++) { k = o[i]; sub(/=.*/, "", k); v = o[i]
+					sub(/^[^=]*=/, "", v); val[k] = v; order[i] = k } }
+			{ k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
+			  if (k in val) { v = val[k]; done[k] = 1 }
+			  printf "      %s: %s\n", k, v }
+			END { for (i = 1; i <= n; i++) if (!(order[i] in done))
+				printf "      %s: %s\n", order[i], val[order[i]] }'
+		cat <<EOF
+servers:
+  SIP_X:   {kind: sip, host: 127.0.0.1, port: $PORT_X, transport: $SERVER_TRANSPORT, switch: SW_X, backup: SIP_X_B,
+            options: {interaction-workspace: {disaster-recovery.site: SiteX}}}
+  SIP_X_B: {kind: sip, host: 127.0.0.1, port: $PORT_XB, transport: $SERVER_TRANSPORT, switch: SW_X,
+            options: {interaction-workspace: {disaster-recovery.site: SiteX}}}
+  SIP_Y:   {kind: sip, host: 127.0.0.1, port: $PORT_Y, transport: $SERVER_TRANSPORT, switch: SW_Y, backup: SIP_Y_B,
+            options: {interaction-workspace: {disaster-recovery.site: SiteY}}}
+  SIP_Y_B: {kind: sip, host: 127.0.0.1, port: $PORT_YB, transport: $SERVER_TRANSPORT, switch: SW_Y,
+            options: {interaction-workspace: {disaster-recovery.site: SiteY}}}
+switches:
+  SW_X: {}
+  SW_Y: {}
+tenants:
+  Environment: {}
+places:
+  Place_7001:
+    dns:
+      - {switch: SW_X, number: "7001"}
+      - {switch: SW_Y, number: "7001"}
+  Place_7002:
+    dns:
+      - {switch: SW_X, number: "7002"}
+      - {switch: SW_Y, number: "7002"}
+persons:
+  alice:
+    tenant: Environment
+    place: Place_7001
+    sip: {user: "7001", password-env: DS_PW_ALICE}
+EOF
+		[ "${WITH_BOB:-0}" = 1 ] && cat <<EOF
+  bob:
+    tenant: Environment
+    place: Place_7002
+    sip: {user: "7002", password-env: DS_PW_ALICE}
+    options:
+      interaction-workspace: {disaster-recovery.preferred-site: SiteY, disaster-recovery.peer-site: SiteX}
+EOF
+	} >"$_file"
+	"$BIN" validate -c "$_file" >"$T/validate.out" 2>&1 ||
+		fail "dualsite validate rejects the generated $_file: $(cat "$T/validate.out")"
+}
+
+# two_sites: four registrars (KX, KXB at SiteX; KY, KYB at SiteY) on free ports, and
+# PORT_* set for gen_config. The registrar names map to servers: KX=SIP_X ...
+two_sites() {
+	SIP_PASSWORD=${SIP_PASSWORD:-pw-$$}
+	export DS_PW_ALICE=${DS_PW_ALICE:-$SIP_PASSWORD}
+	PORT_X=$(free_port) PORT_XB=$(free_port) PORT_Y=$(free_port) PORT_YB=$(free_port)
+	start_kamailio KX "$PORT_X" SiteX
+	start_kamailio KXB "$PORT_XB" SiteX
+	start_kamailio KY "$PORT_Y" SiteY
+	start_kamailio KYB "$PORT_YB" SiteY
+}
+
+# ---- dualsite run and its events ---------------------------------------------------------
+
+# start_dualsite CFG [run args...]: `dualsite run -c CFG --all --events $T/events.jsonl
+# --seed ${DS_SEED:-1}` in the background (extra run args after CFG); sets DS_PID, DS_T0_MS.
+EV=""
+start_dualsite() {
+	_cfg=$1
+	shift
+	EV=$T/events.jsonl
+	: >"$EV"
+	DS_T0_MS=$(now_ms)
+	"$BIN" run -c "$_cfg" --all --events "$EV" --seed "${DS_SEED:-1}" "$@" >"$T/ds.out" 2>"$T/ds.err" &
+	DS_PID=$!
+	PIDS="$PIDS $DS_PID"
+	wait_until 5 ds_logged_or_dead
+	ds_sync_t0
+}
+
+# The first stderr line of `run` is stamped with the wall clock and its t
+# ("2026-11-24T06:54:55.450Z [      0.000] ..."): it pins dualsite's t = 0 to the
+# millisecond. Without such a line DS_T0_MS stays the launch time (a few ms early).
+DS_LOG_RE='^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]*Z \[ *[0-9.]*\]'
+ds_logged_or_dead() { grep -q "$DS_LOG_RE" "$T/ds.err" 2>/dev/null || ! ds_alive; }
+ds_sync_t0() {
+	_l=$(grep -m 1 "$DS_LOG_RE" "$T/ds.err" 2>/dev/null) || return 0
+	_wall=$(date -u -d "${_l%%Z*}Z" +%s%3N 2>/dev/null) || return 0
+	_rel=$(printf '%s\n' "$_l" | sed 's/^[^[]*\[ *\([0-9.]*\)\].*/\1/')
+	DS_T0_MS=$(awk -v w="$_wall" -v r="$_rel" 'BEGIN { printf "%.0f", w - r * 1000 }')
+}
+
+# ds_now: seconds since dualsite started, in the frame of the events' t.
+ds_now() { fcalc "($(now_ms) - $DS_T0_MS) / 1000"; }
+
+ds_alive() {
+	[ -n "$DS_PID" ] && proc_running "$DS_PID"
+}
+
+# ev_find [--after T] [--before T] AGENT EVENT [FIELD=VALUE ...]: prints the matching
+# event lines of $EV in order. A VALUE matches a JSON string or number exactly.
+ev_find() {
+	_after=-1 _before=1e18
+	while :; do
+		case $1 in
+		--after) _after=$2; shift 2 ;;
+		--before) _before=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	awk -v after="$_after" -v before="$_before" -v agent="$1" -v ev="$2" -v conds="$(shift 2; echo "$*")" '
+		function has(k, v) { return $0 ~ ("\"" k "\"[ ]*:[ ]*(\"" v "\"|" v ")[ ]*[,}]") }
+		BEGIN { n = split(conds, c, " ") }
+		{
+			t = $0
+			if (!sub(/.*"t"[ ]*:[ ]*/, "", t)) next
+			sub(/[ ,}].*/, "", t)
+			if (t + 0 <= after + 0 || t + 0 >= before + 0) next
+			if (!has("agent", agent) || !has("event", ev)) next
+			for (i = 1; i <= n; i++) {
+				k = c[i]; sub(/=.*/, "", k); v = c[i]; sub(/^[^=]*=/, "", v)
+				if (!has(k, v)) next
+			}
+			print
+		}' "$EV"
+}
+
+ev_first() { ev_find "$@" | head -n 1; }
+ev_has() { [ -n "$(ev_first "$@")" ]; }
+ev_count() { ev_find "$@" | wc -l | tr -d ' '; }
+
+# ev_t LINE: the event's t.  ev_field LINE NAME: a string or number field.
+ev_t() { printf '%s\n' "$1" | sed -n 's/.*"t"[ ]*:[ ]*\([0-9.]*\).*/\1/p'; }
+ev_field() {
+	printf '%s\n' "$1" | sed -n "s/.*\"$2\"[ ]*:[ ]*\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
+}
+
+# ev_wait SECONDS [--after T] AGENT EVENT [FIELD=VALUE ...]: waits for the event; prints
+# its line (EV_LINE) and t (EV_T). Fails at once if dualsite died, or at the deadline.
+ev_wait() {
+	_sec=$1
+	shift
+	wait_until "$_sec" ev_seen "$@"
+	ev_has "$@" || {
+		ds_alive || fail "dualsite exited while waiting for: $*; stderr: $(tail -n 5 "$T/ds.err")"
+		fail "no event matching [$*] within $_sec s"
+	}
+	EV_LINE=$(ev_first "$@")
+	EV_T=$(ev_t "$EV_LINE")
+}
+# ev_seen: the event is there, or dualsite is gone (no point waiting longer).
+ev_seen() {
+	ev_has "$@" && return 0
+	ds_alive && return 1
+	return 0
+}
+
+# ev_absent_for SECONDS WHAT [--after T] AGENT EVENT ...: fails if the event shows up
+# within SECONDS (a bounded watch, not a sleep: it returns as soon as it sees one).
+ev_absent_for() {
+	_sec=$1 _what=$2
+	shift 2
+	if wait_until "$_sec" ev_has "$@"; then
+		fail "$_what: unexpected event $(ev_first "$@")"
+	fi
+	ds_alive || fail "dualsite exited during the watch; stderr: $(tail -n 5 "$T/ds.err")"
+}
+
+# ds_stop: SIGTERM to dualsite; waits (10 s) for it to exit; sets DS_RC.
+ds_stop() {
+	kill -TERM "$DS_PID" 2>/dev/null || fail "dualsite (PID $DS_PID) was not running at stop"
+	wait_exit 10 "$DS_PID" || fail "dualsite did not exit within 10 s of SIGTERM"
+	DS_RC=$EXIT_RC
+}
+
+
+# ---- shared scenario: the whole current site is lost ---------------------------------------
+
+# site_loss SIGNAL: alice runs at SiteX; both SiteX registrars get SIGNAL (STOP: silent,
+# KILL: refused) at once. SPEC §3.2: the connection is lost when both members are
+# declared down (within the probe budget), and the switchover to SiteY comes
+# disaster-recovery.timeout later: no earlier than outage + timeout, no later than
+# outage + timeout + budget (+ TOL for scheduling; random-delay-range is 0).
+site_loss() {
+	_timeout=3
+	gen_config "$T/ds.yaml" disaster-recovery.timeout=$_timeout
+	start_dualsite "$T/ds.yaml"
+	ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
+	ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
+	site_signal "$1" SiteX
+	_out=$SIG_T0 _out1=$SIG_T1
+
+	ev_wait "$(fcalc "$BUDGET + $TOL + 1")" --after "$_out" alice connection-lost kind=sip site=SiteX
+	_lost=$EV_T
+	check_between "connection-lost time (outage at $_out..$_out1)" "$_lost" "$_out" "$(fcalc "$_out1 + $BUDGET + $TOL")"
+	# The whole site died at one instant: a site loss, not an HA switch first.
+	ev_absent_for 0 "site loss must not start with an HA switch" --after "$_out" alice ha-switch
+
+	ev_wait "$(fcalc "$_timeout + $BUDGET + $TOL + 1")" --after "$_out" alice switchover \
+		kind=sip from=SiteX to=SiteY reason=server-loss
+	_sw=$EV_T
+	check_between "switchover time (outage at $_out..$_out1)" "$_sw" "$(fcalc "$_out + $_timeout")" \
+		"$(fcalc "$_out1 + $_timeout + $BUDGET + $TOL")"
+	check_between "switchover after connection-lost" "$(fcalc "$_sw - $_lost")" "$_timeout" \
+		"$(fcalc "$_timeout + $TOL")"
+	[ "$(ev_count --after "$_out" alice switchover)" = 1 ] ||
+		fail "expected one switchover, got: $(ev_find --after "$_out" alice switchover)"
+	# The peer site kept alice registered all along (dual mode).
+	ev_absent_for 0 "SiteY registration must survive" --after "$_out" alice registration-lost proxy=1
+	has_binding KY 7001 || fail "SIP_Y holds no binding for 7001 after the switchover"
+}
