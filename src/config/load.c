@@ -191,21 +191,12 @@ static void parse_text(struct ds_loader *L, const char *buf, size_t len)
 	struct fy_parser *fyp = NULL;
 	struct fy_document *doc = NULL, *more = NULL;
 	struct fy_node *root;
-	size_t bad = ds_utf8_check(buf, len);
+	struct ds_loc bad = { L->file, 1, 1 };
+	unsigned char byte;
 
-	if (bad < len) {
-		struct ds_loc loc = { L->file, 1, 1 };
-
-		for (size_t i = 0; i < bad; i++) {
-			if (buf[i] == '\n') {
-				loc.line++;
-				loc.col = 1;
-			} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
-				loc.col++;
-			}
-		}
-		ds_ld_error(L, &loc, "", "YAML syntax error: byte 0x%02x is not valid UTF-8; "
-			    "save the file as UTF-8", (unsigned char)buf[bad]);
+	if (ds_utf8_locate(buf, len, &bad.line, &bad.col, &byte)) {
+		ds_ld_error(L, &bad, "", "YAML syntax error: byte 0x%02x is not valid UTF-8; "
+			    "save the file as UTF-8", byte);
 		L->syntax = true;
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include "dualsite/sim.h"
 #include "simint.h"
+#include "../util/util.h"
 
 /* Longest file we read: a scenario is a page, not a log. */
 #define DS_SCENARIO_MAX_BYTES (16u << 20)
@@ -421,6 +422,17 @@ int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 
 	if (!sc || !(sc->file = strdup(name)))
 		goto out;
+	{
+		struct ds_loc loc = {sc->file, 1, 1};
+		unsigned char byte;
+
+		if (ds_utf8_locate(text, len, &loc.line, &loc.col, &byte)) {
+			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: byte 0x%02x is "
+				    "not valid UTF-8; save the scenario as UTF-8", byte);
+			e = 0;
+			goto out;
+		}
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	if (!(fdiag = fy_diag_create(&dcfg)))

@@ -52,3 +52,23 @@ size_t ds_utf8_check(const char *buf, size_t len)
 	}
 	return len;
 }
+
+bool ds_utf8_locate(const char *buf, size_t len, int *line, int *col, unsigned char *byte)
+{
+	size_t bad = ds_utf8_check(buf, len);
+
+	if (bad == len)
+		return false;
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < bad; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+	*byte = (unsigned char)buf[bad];
+	return true;
+}

@@ -1,7 +1,10 @@
 #!/bin/sh
-# Builds the configuration-loader fuzzer with clang (libFuzzer + ASan +
-# UBSan) and runs it briefly on a copy of the seed corpus. Any crash, leak,
-# hang or sanitizer report fails. Usage: sh tests/fuzz/run.sh BUILD_DIR
+# Builds each libFuzzer harness (config loader, SIP helpers, scenario parser)
+# with clang + ASan + UBSan and runs it briefly on a copy of its seed corpus.
+# Any crash, leak, hang or sanitizer report fails that harness; every harness
+# runs even when an earlier one failed. Usage: sh tests/fuzz/run.sh BUILD_DIR
+# FUZZ_SECONDS, when set, is the run time of each harness (else 20 s for the
+# config loader and 10 s for each of the others: 40 s in all).
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,32 +21,60 @@ if [ -z "$CLANG" ]; then
 	exit 0
 fi
 mkdir -p "$out"
-rm -rf "$out/corpus" "$out/artifacts"
-mkdir -p "$out/corpus" "$out/artifacts"
-cp "$here"/corpus/* "$out/corpus/"
+passed=0
+failed=0
 
-# The loader and its utilities only: the harness does not need the rest.
-srcs="$root/tests/fuzz/fuzz_config.c $(ls "$root"/src/config/*.c "$root"/src/util/*.c)"
-# shellcheck disable=SC2086
-if ! "$CLANG" -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$root/include" $(pkg-config --cflags libfyaml) \
-	-o "$out/fuzz_config" $srcs $(pkg-config --libs libfyaml) >"$out/build.log" 2>&1; then
-	cat "$out/build.log" >&2
-	echo "fuzz: 0 passed, 1 failed (build)"
-	exit 1
-fi
+# fuzz NAME LABEL SECONDS CORPUS_DIR "SOURCES" "CFLAGS" "LIBS"
+fuzz() {
+	name=$1 label=$2 secs=$3 seeds=$4 srcs=$5 cflags=$6 libs=$7
+	d="$out/$name"
+	rm -rf "$d"
+	mkdir -p "$d/corpus" "$d/artifacts"
+	cp "$seeds"/* "$d/corpus/"
+	# shellcheck disable=SC2086
+	if ! "$CLANG" -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I"$root/include" -I"$root/src" $cflags \
+		-o "$d/fuzz_$name" $srcs $libs >"$d/build.log" 2>&1; then
+		cat "$d/build.log" >&2
+		echo "fuzz: $label FAILED to build (log in $d/build.log)"
+		failed=$((failed + 1))
+		return
+	fi
+	"$d/fuzz_$name" "$d/corpus" -max_total_time="$secs" -timeout=5 \
+		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix="$d/artifacts/" >"$d/fuzz.log" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ -n "$(ls "$d/artifacts")" ]; then
+		tail -n 40 "$d/fuzz.log" >&2
+		echo "fuzz: $label FAILED (exit $rc), artifacts in $d/artifacts"
+		failed=$((failed + 1))
+		return
+	fi
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/fuzz.log")
+	echo "fuzz: $label ran ${runs:-?} inputs in ${secs}s, no crash"
+	passed=$((passed + 1))
+}
 
-secs=${FUZZ_SECONDS:-20}
-"$out/fuzz_config" "$out/corpus" -max_total_time="$secs" -timeout=5 \
-	-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
-	-artifact_prefix="$out/artifacts/" >"$out/fuzz.log" 2>&1
-rc=$?
-if [ "$rc" -ne 0 ] || [ -n "$(ls "$out/artifacts")" ]; then
-	tail -n 40 "$out/fuzz.log" >&2
-	echo "fuzz: artifacts in $out/artifacts" >&2
-	echo "fuzz: 0 passed, 1 failed"
-	exit 1
-fi
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log")
-echo "fuzz: config loader ran ${runs:-?} inputs in ${secs}s, no crash"
-echo "fuzz: 1 passed, 0 failed"
+fy_cflags=$(pkg-config --cflags libfyaml)
+fy_libs=$(pkg-config --libs libfyaml)
+re_cflags="$(pkg-config --cflags libre) -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6"
+re_libs=$(pkg-config --libs libre)
+
+# The config and SIP harnesses link only what their parser needs; the
+# scenario parser resolves names through the simulator, which needs the
+# whole core library.
+core=$(ls "$root"/src/util/*.c "$root"/src/config/*.c "$root"/src/options/*.c \
+	"$root"/src/validate/*.c "$root"/src/agent/*.c "$root"/src/engine/*.c \
+	"$root"/src/sim/*.c)
+fuzz config "config loader" "${FUZZ_SECONDS:-20}" "$here/corpus" \
+	"$here/fuzz_config.c $(ls "$root"/src/config/*.c "$root"/src/util/*.c)" \
+	"$fy_cflags" "$fy_libs"
+fuzz sipmsg "SIP helpers" "${FUZZ_SECONDS:-10}" "$here/corpus-sipmsg" \
+	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c" \
+	"$re_cflags" "$re_libs"
+fuzz scenario "scenario parser" "${FUZZ_SECONDS:-10}" "$here/corpus-scenario" \
+	"$here/fuzz_scenario.c $core" \
+	"$fy_cflags" "$fy_libs -lm"
+
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
