@@ -194,9 +194,9 @@ static void parse_text(struct ds_loader *L, const char *buf, size_t len)
 	struct ds_loc bad = { L->file, 1, 1 };
 	unsigned char byte;
 
-	if (ds_utf8_locate(buf, len, &bad.line, &bad.col, &byte)) {
-		ds_ld_error(L, &bad, "", "YAML syntax error: byte 0x%02x is not valid UTF-8; "
-			    "save the file as UTF-8", byte);
+	if (ds_yaml_text_bad(buf, len, &bad.line, &bad.col, &byte)) {
+		ds_ld_error(L, &bad, "", "YAML syntax error: byte 0x%02x is not allowed: "
+			    "YAML text must be printable UTF-8", byte);
 		L->syntax = true;
 		return;
 	}

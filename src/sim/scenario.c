@@ -426,9 +426,9 @@ int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 		struct ds_loc loc = {sc->file, 1, 1};
 		unsigned char byte;
 
-		if (ds_utf8_locate(text, len, &loc.line, &loc.col, &byte)) {
+		if (ds_yaml_text_bad(text, len, &loc.line, &loc.col, &byte)) {
 			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: byte 0x%02x is "
-				    "not valid UTF-8; save the scenario as UTF-8", byte);
+				    "not allowed: YAML text must be printable UTF-8", byte);
 			e = 0;
 			goto out;
 		}

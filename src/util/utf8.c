@@ -1,5 +1,6 @@
-/* UTF-8 validation: the loader accepts only UTF-8 text (libfyaml 0.7 can
- * loop forever on some invalid bytes), and JSON output must be UTF-8. */
+/* UTF-8 validation: the loader accepts only printable UTF-8 text (libfyaml
+ * 0.7.12 loops forever on some invalid bytes and crashes on NULs), and JSON
+ * output must be UTF-8. */
 #include <stdint.h>
 #include "util.h"
 
@@ -53,22 +54,33 @@ size_t ds_utf8_check(const char *buf, size_t len)
 	return len;
 }
 
-bool ds_utf8_locate(const char *buf, size_t len, int *line, int *col, unsigned char *byte)
+/* YAML 1.2 allows only printable characters: of the ASCII controls, tab,
+ * line feed and carriage return. */
+static bool yaml_printable(unsigned char c)
 {
-	size_t bad = ds_utf8_check(buf, len);
+	return c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n' || c == '\r');
+}
 
-	if (bad == len)
-		return false;
+bool ds_yaml_text_bad(const char *buf, size_t len, int *line, int *col, unsigned char *byte)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0, n;
+
 	*line = 1;
 	*col = 1;
-	for (size_t i = 0; i < bad; i++) {
-		if (buf[i] == '\n') {
+	while (i < len) {
+		n = ds_utf8_seq_len(s + i, len - i);
+		if (!n || (n == 1 && !yaml_printable(s[i]))) {
+			*byte = s[i];
+			return true;
+		}
+		if (s[i] == '\n') {
 			(*line)++;
 			*col = 1;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+		} else {
 			(*col)++;
 		}
+		i += n;
 	}
-	*byte = (unsigned char)buf[bad];
-	return true;
+	return false;
 }

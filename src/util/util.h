@@ -47,9 +47,10 @@ void ds_strmap_free(struct ds_strmap *m);
 size_t ds_utf8_seq_len(const unsigned char *s, size_t avail);
 /* Offset of the first byte of buf that is not valid UTF-8, or len. */
 size_t ds_utf8_check(const char *buf, size_t len);
-/* True when buf is not all UTF-8, with the line and column (1-based, in
- * characters) of the first bad byte. YAML text must be checked before
- * libfyaml 0.7.12 sees it: it loops forever on some invalid UTF-8. */
-bool ds_utf8_locate(const char *buf, size_t len, int *line, int *col, unsigned char *byte);
+/* True when buf is not printable UTF-8 as YAML 1.2 requires, with the line
+ * and column (1-based, in characters) of the first bad byte. YAML text must
+ * pass this before libfyaml 0.7.12 sees it: it loops forever on some invalid
+ * UTF-8 and crashes on some NUL bytes. */
+bool ds_yaml_text_bad(const char *buf, size_t len, int *line, int *col, unsigned char *byte);
 
 #endif
