@@ -15,7 +15,7 @@ MODES=${3:-single dual}
 # random-delay-range of the fleet: 0 makes the whole fleet retry in
 # lock-step after a start-up storm (benchmark 4 measures 0, 5 and 30 s)
 RANGE=${4:-2}
-need kamailio kamcmd sipp ss
+need kamailio kamcmd sipp ss perl
 
 echo "== Benchmark 2: fleet switchover (one dualsite process; SiteX silenced by SIGSTOP)"
 echo "== Benchmark 3: baseline: sipp registers as many users against the same Kamailio"

@@ -10,7 +10,7 @@ BIN=$(realpath "$1")
 N=${2:-10000}
 RANGES=${3:-0 5 30}
 SVG=${4:-$ROOT/bench/net/storm.svg}
-need kamailio kamcmd ss
+need kamailio kamcmd ss perl
 
 echo "== Benchmark 4: storm control ($N agents, single mode, SiteX silenced by SIGSTOP)"
 machine

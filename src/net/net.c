@@ -132,11 +132,8 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 	struct ds_net *n = ag->net;
 	char buf[512];
 
-	if (n->nc.events && ds_event_json(ev, &ag->conf, buf, sizeof(buf)) >= 0) {
-		fputs(buf, n->nc.events);
-		fputc('\n', n->nc.events);
-		fflush(n->nc.events);
-	}
+	if (n->nc.events && ds_event_json(ev, &ag->conf, buf, sizeof(buf)) >= 0)
+		ds_evout_line(n, buf);
 	if (ds_event_text(ev, &ag->conf, buf, sizeof(buf)) >= 0)
 		ds_log(n, "%s: %s", ag->p->name, buf);
 	if (n->nc.eventh)

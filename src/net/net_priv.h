@@ -69,6 +69,18 @@ struct net_agent {
 	uint32_t index;
 };
 
+/* evout.c: where the event lines go, and those the reader has not taken. */
+struct ds_evout {
+	FILE *f;                     /* NULL: no events */
+	int fd;                      /* pipe or socket written directly; -1: stdio */
+	int flags0;                  /* its fcntl flags before, to restore */
+	char *buf;                   /* queued bytes: buf[head .. head + len) */
+	size_t head, len, cap;
+	bool listening;              /* fd_listen() for FD_WRITE is on */
+	bool broken;                 /* the reader went away */
+	bool said_full;
+};
+
 struct ds_net {
 	const struct ds_config *cfg;
 	struct ds_net_conf nc;
@@ -104,6 +116,7 @@ struct ds_net {
 	ds_net_stop_h *stoph;
 	void *stop_arg;
 	uint64_t calls_total;
+	struct ds_evout evout;
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */
@@ -138,6 +151,26 @@ void ds_call_close_all(struct ds_net *n);
 
 /* net.c: one un-REGISTER of the clean stop is over */
 void ds_net_stop_done(struct ds_net *n);
+
+/* sockbuf.c: kernel buffers of the SIP stacks' UDP sockets. The main one
+ * takes every REGISTER answer of the fleet (a start or a switchover is a
+ * burst of up to two per agent); the probes' one only OPTIONS answers. */
+#define DS_SIP_RCVBUF   (4 * 1024 * 1024)
+#define DS_SIP_SNDBUF   (1024 * 1024)
+#define DS_PROBE_RCVBUF (1024 * 1024)
+#define DS_PROBE_SNDBUF (256 * 1024)
+/* Sets the buffers of the UDP socket bound to laddr; says once when the
+ * kernel granted less (net.core.rmem_max / wmem_max). 0 or ENOENT. */
+int ds_sockbuf_raise(const struct ds_net *n, const struct sa *laddr, const char *what,
+		     int rcv, int snd);
+
+/* evout.c */
+void ds_evout_init(struct ds_evout *o, FILE *f);
+/* Writes one line (without its newline) to the events, never blocking the
+ * loop unless the reader is far behind. */
+void ds_evout_line(struct ds_net *n, const char *line);
+/* Writes out what is queued (blocking) and gives the descriptor back as it was. */
+void ds_evout_close(struct ds_net *n);
 
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);

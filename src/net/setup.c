@@ -265,10 +265,18 @@ static int stack_setup(struct ds_net *n, const struct sa *want)
 	/* the probes' stack: same address, ephemeral ports */
 	struct sa paddr = n->laddr;
 	sa_set_port(&paddr, 0);
+	struct sa pudp;
 	err = sip_transp_add(n->probe_sip, SIP_TRANSP_UDP, &paddr);
 	if (!err)
+		err = sip_transp_laddr(n->probe_sip, &pudp, SIP_TRANSP_UDP, &n->laddr);
+	if (!err)
 		err = sip_transp_add(n->probe_sip, SIP_TRANSP_TCP, &paddr);
-	return err;
+	if (err)
+		return err;
+	/* not fatal: without them a burst may drop datagrams, as said */
+	(void)ds_sockbuf_raise(n, &n->laddr, "SIP", DS_SIP_RCVBUF, DS_SIP_SNDBUF);
+	(void)ds_sockbuf_raise(n, &pudp, "probe", DS_PROBE_RCVBUF, DS_PROBE_SNDBUF);
+	return 0;
 }
 
 int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
@@ -288,6 +296,7 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		return ENOMEM;
 	n->cfg = cfg;
 	n->nc = *nc;
+	ds_evout_init(&n->evout, nc->events);
 	ds_probe_conf_get(cfg, &n->pc);
 	if (n->pc.failures == 0)
 		n->pc.failures = 1;
@@ -404,6 +413,7 @@ void ds_net_free(struct ds_net *n)
 		sip_close(n->probe_sip, true);
 		n->probe_sip = mem_deref(n->probe_sip);
 	}
+	ds_evout_close(n);   /* the last events, before the process exits */
 	for (size_t i = 0; i < n->n_servers; i++)
 		free(n->servers[i].agents);
 	free(n->servers);
