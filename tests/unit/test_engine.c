@@ -261,6 +261,16 @@ static void test_same_seed_same_delays(void **state)
 	ds_engine_free(b);
 }
 
+static void test_names_are_spec_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ds_event_name(DS_EV_HA_SWITCH), "ha-switch");
+	assert_string_equal(ds_event_name(DS_EV_REGISTRATION_LOST), "registration-lost");
+	assert_string_equal(ds_event_name(DS_EV_RESTORE_DEFERRED), "restore-deferred");
+	assert_string_equal(ds_conn_state_name(DS_CONN_LOST), "lost");
+	assert_string_equal(ds_conn_state_name(DS_CONN_OUT_OF_SERVICE), "out-of-service");
+}
+
 static void test_health_counts_failures(void **state)
 {
 	struct ds_health h;
@@ -286,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_state_is_small),
 		cmocka_unit_test(test_same_seed_same_delays),
 		cmocka_unit_test(test_health_counts_failures),
+		cmocka_unit_test(test_names_are_spec_names),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
