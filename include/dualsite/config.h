@@ -109,6 +109,7 @@ struct ds_person {
 	struct ds_ref place;
 	struct ds_place *place_obj;
 	const char *sip_user;
+	struct ds_loc sip_user_loc;   /* where sip/user is written */
 	enum ds_pw_source pw_source;
 	const char *pw_ref;          /* env var name, file path, or the inline password */
 	struct ds_loc pw_loc;

@@ -170,6 +170,12 @@ int ds_event_json(const struct ds_event *ev, const struct ds_engine_conf *conf,
 /* A short readable line, e.g. "switchover sip SiteX -> SiteY (server-loss)". */
 int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *conf,
 		  char *buf, size_t sz);
+/* The whole line of ds_event_json (json) or ds_event_text, never cut: into
+ * *buf, a caller-owned malloc'd buffer of *cap bytes (NULL and 0 at first),
+ * grown with realloc when the line needs more; free(*buf) when done. Returns
+ * the line's length, or -1 when memory ran out (*buf is then unchanged). */
+int ds_event_line(const struct ds_event *ev, const struct ds_engine_conf *conf, bool json,
+		  char **buf, size_t *cap);
 
 /* Shared server health (SPEC §3.1): a server is down after `failures`
  * consecutive failed probes and up at its first answer; up before any result. */

@@ -57,11 +57,6 @@ void ds_net_free(struct ds_net *n);
 int ds_net_listen_check(const char *s);
 /* The SIP listen address as text, "ADDR:PORT". */
 int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz);
-size_t ds_net_agent_count(const struct ds_net *n);
-/* Milliseconds since ds_net_start() (the events' clock). */
-int64_t ds_net_time(const struct ds_net *n);
-/* The engine of agent `i` (read-only views: ds_engine_conn() ...). */
-const struct ds_engine *ds_net_engine(const struct ds_net *n, size_t i);
 
 /* Runs libre's loop until a clean stop completes: SIGINT/SIGTERM start
  * ds_net_stop(), a second signal ends the loop at once. Returns 0 after a

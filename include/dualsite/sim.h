@@ -119,7 +119,6 @@ bool ds_sim_in_call(const struct ds_sim *sim);
 /* NULL before the first ds_sim_run_until(). */
 const struct ds_engine *ds_sim_engine(const struct ds_sim *sim);
 const struct ds_engine_conf *ds_sim_conf(const struct ds_sim *sim);
-const struct ds_probe_conf *ds_sim_probe_conf(const struct ds_sim *sim);
 
 /* A scenario file (SPEC §6). Faults keep the site or server name; their
  * `slots` are filled by ds_scenario_resolve(). */

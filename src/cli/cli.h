@@ -6,6 +6,11 @@
 
 enum { DS_EXIT_OK = 0, DS_EXIT_CONFIG = 1, DS_EXIT_USAGE = 2 };
 
+/* The exit status for the result of ds_config_load() or ds_scenario_load():
+ * 0 loaded; DS_EXIT_CONFIG for EINVAL (a syntax error) and ENOMEM;
+ * DS_EXIT_USAGE for any other error (the file cannot be read). */
+int ds_cli_load_status(int err);
+
 int ds_cmd_validate(int argc, char **argv);
 int ds_cmd_explain(int argc, char **argv);
 int ds_cmd_simulate(int argc, char **argv);

@@ -12,11 +12,13 @@
  * - No password is ever printed: passwords are not options. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dualsite/config.h"
 #include "dualsite/options.h"
 #include "dualsite/validate.h"
 #include "cli.h"
+#include "../util/util.h"
 
 static void usage(FILE *f)
 {
@@ -34,29 +36,56 @@ static void usage(FILE *f)
 		   "(the explanation is still printed), 2 usage error or unreadable file.\n");
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(f, "\\%c", *c);
-		else if (*c < 0x20)
-			fprintf(f, "\\u%04x", *c);
-		else
-			fputc(*c, f);
-	}
-	fputc('"', f);
-}
-
 static bool shown(int id)
 {
 	return ds_option_defs[id].scope != DS_SCOPE_SERVER;
 }
 
-static void print_text(const char *agent, const struct ds_effective *eff)
+/* A value rendered whole, in a buffer grown to fit: a name or host has no
+ * length limit, so no fixed buffer would do. */
+struct strbuf {
+	char *p;
+	size_t cap;
+};
+
+enum render_as { AS_TEXT, AS_JSON, AS_SOURCE };
+
+static int render1(enum render_as as, int id, const struct ds_value *v, char *buf, size_t sz)
 {
-	char val[256], src[256];
-	int wn = (int)strlen("option"), wv = (int)strlen("value");
+	switch (as) {
+	case AS_TEXT:
+		return ds_value_text((enum ds_opt_id)id, v, buf, sz);
+	case AS_JSON:
+		return ds_value_json((enum ds_opt_id)id, v, buf, sz);
+	case AS_SOURCE:
+		return ds_value_source(v, buf, sz);
+	}
+	return -1;
+}
+
+/* The rendering, or NULL when memory ran out. */
+static const char *render(enum render_as as, int id, const struct ds_value *v, struct strbuf *b)
+{
+	int n = render1(as, id, v, b->p, b->cap);
+
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= b->cap) {
+		char *p = realloc(b->p, (size_t)n + 1);
+
+		if (!p)
+			return NULL;
+		b->p = p;
+		b->cap = (size_t)n + 1;
+		render1(as, id, v, b->p, b->cap);
+	}
+	return b->p;
+}
+
+static int print_text(const char *agent, const struct ds_effective *eff)
+{
+	struct strbuf val = {0}, src = {0};
+	int wn = (int)strlen("option"), wv = (int)strlen("value"), rc = 0;
 
 	for (int i = 0; i < DS_OPT_COUNT; i++) {
 		int n;
@@ -65,40 +94,58 @@ static void print_text(const char *agent, const struct ds_effective *eff)
 			continue;
 		n = (int)strlen(ds_option_defs[i].name);
 		wn = n > wn ? n : wn;
-		n = ds_value_text((enum ds_opt_id)i, &eff->v[i], val, sizeof(val));
+		n = ds_value_text((enum ds_opt_id)i, &eff->v[i], NULL, 0);
 		wv = n > wv ? n : wv;
 	}
 	printf("agent: %s\n\n%-*s  %-*s  %s\n", agent, wn, "option", wv, "value", "source");
-	for (int i = 0; i < DS_OPT_COUNT; i++) {
+	for (int i = 0; i < DS_OPT_COUNT && !rc; i++) {
+		const char *tv, *ts;
+
 		if (!shown(i))
 			continue;
-		ds_value_text((enum ds_opt_id)i, &eff->v[i], val, sizeof(val));
-		ds_value_source(&eff->v[i], src, sizeof(src));
-		printf("%-*s  %-*s  %s\n", wn, ds_option_defs[i].name, wv, val, src);
+		tv = render(AS_TEXT, i, &eff->v[i], &val);
+		ts = tv ? render(AS_SOURCE, i, &eff->v[i], &src) : NULL;
+		if (!ts)
+			rc = ENOMEM;
+		else
+			printf("%-*s  %-*s  %s\n", wn, ds_option_defs[i].name, wv, tv, ts);
 	}
+	free(val.p);
+	free(src.p);
+	return rc;
 }
 
-static void print_json(const char *agent, const struct ds_effective *eff)
+static int print_json(const char *agent, const struct ds_effective *eff)
 {
-	char val[256], src[256];
+	struct strbuf val = {0}, src = {0};
 	bool first = true;
+	int rc = 0;
 
 	fputs("{\"agent\": ", stdout);
-	json_str(stdout, agent);
+	ds_json_fput(stdout, agent);
 	fputs(", \"options\": {", stdout);
-	for (int i = 0; i < DS_OPT_COUNT; i++) {
+	for (int i = 0; i < DS_OPT_COUNT && !rc; i++) {
+		const char *tv, *ts;
+
 		if (!shown(i))
 			continue;
-		ds_value_json((enum ds_opt_id)i, &eff->v[i], val, sizeof(val));
-		ds_value_source(&eff->v[i], src, sizeof(src));
+		tv = render(AS_JSON, i, &eff->v[i], &val);
+		ts = tv ? render(AS_SOURCE, i, &eff->v[i], &src) : NULL;
+		if (!ts) {
+			rc = ENOMEM;
+			break;
+		}
 		printf("%s\n  ", first ? "" : ",");
-		json_str(stdout, ds_option_defs[i].name);
-		printf(": {\"value\": %s, \"source\": ", val);
-		json_str(stdout, src);
+		ds_json_fput(stdout, ds_option_defs[i].name);
+		printf(": {\"value\": %s, \"source\": ", tv);
+		ds_json_fput(stdout, ts);
 		fputc('}', stdout);
 		first = false;
 	}
 	fputs("\n}}\n", stdout);
+	free(val.p);
+	free(src.p);
+	return rc;
 }
 
 static const char *type_name(const struct ds_option_def *d)
@@ -210,7 +257,7 @@ static int explain(const char *file, const char *agent, bool json)
 			fprintf(stderr, "dualsite explain: cannot read %s: %s\n", file, strerror(rc));
 		ds_diags_reset(&d);
 		ds_config_free(cfg);
-		return rc == EINVAL || rc == ENOMEM ? DS_EXIT_CONFIG : DS_EXIT_USAGE;
+		return ds_cli_load_status(rc);
 	}
 	load_errors = d.errors;
 	p = ds_config_person(cfg, agent);
@@ -237,12 +284,12 @@ static int explain(const char *file, const char *agent, bool json)
 		goto out;
 	}
 	ds_options_resolve(cfg, p, &eff);
-	if (json)
-		print_json(p->name, &eff);
-	else
-		print_text(p->name, &eff);
-	if (load_errors || errors)
+	if (json ? print_json(p->name, &eff) : print_text(p->name, &eff)) {
+		fprintf(stderr, "dualsite explain: out of memory while printing agent %s\n", p->name);
 		status = DS_EXIT_CONFIG;
+	} else if (load_errors || errors) {
+		status = DS_EXIT_CONFIG;
+	}
 out:
 	ds_diags_reset(&d);
 	ds_config_free(cfg);

@@ -113,8 +113,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return usage_error("missing value after '%s'", o);
 			if (!strcmp(o, "-c") || !strcmp(o, "--config"))
 				a->file = v;
-			else if (!strcmp(o, "--agent"))
-				a->agents[a->n_agents++] = v;
+			else if (!strcmp(o, "--agent")) {
+				/* a name given twice is one agent, not two sharing a SIP user */
+				size_t j = 0;
+
+				while (j < a->n_agents && strcmp(a->agents[j], v))
+					j++;
+				if (j == a->n_agents)
+					a->agents[a->n_agents++] = v;
+			}
 			else if (!strcmp(o, "--events"))
 				a->events = v;
 			else if (!strcmp(o, "--listen"))
@@ -216,7 +223,7 @@ int ds_cmd_run(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	rc = ds_config_load(&cfg, a.file, &d);
-	if (rc && rc != EINVAL && rc != ENOMEM) {
+	if (ds_cli_load_status(rc) == DS_EXIT_USAGE) {
 		ds_diags_sort(&d);
 		ds_diags_print(stderr, &d);
 		if (!d.n)

@@ -28,6 +28,8 @@ struct sim_out {
 	FILE *events;         /* NULL without --events */
 	struct ds_sim_trace *trace;
 	int err;              /* first write error */
+	char *line;           /* an event's line (ds_event_line), grown to fit */
+	size_t line_cap;
 };
 
 static void usage(FILE *f)
@@ -141,26 +143,14 @@ static void check_write(struct sim_out *o, FILE *f)
 		o->err = EIO;
 }
 
-typedef int (event_fmt_fn)(const struct ds_event *ev, const struct ds_engine_conf *conf,
-			   char *buf, size_t sz);
-
-/* One event line, whole: long names get a buffer of their size rather
- * than a line cut short. */
-static void put_event(struct sim_out *o, FILE *f, event_fmt_fn *fmt, const struct ds_event *ev)
+/* One event line, whole (ds_event_line grows the buffer to fit). */
+static void put_event(struct sim_out *o, FILE *f, bool json, const struct ds_event *ev)
 {
-	char small[512], *buf = small;
-	int n = fmt(ev, o->conf, small, sizeof(small));
-
-	if (n >= (int)sizeof(small)) {
-		if (!(buf = malloc((size_t)n + 1))) {
-			o->err = o->err ? o->err : ENOMEM;
-			return;
-		}
-		fmt(ev, o->conf, buf, (size_t)n + 1);
+	if (ds_event_line(ev, o->conf, json, &o->line, &o->line_cap) < 0) {
+		o->err = o->err ? o->err : ENOMEM;
+		return;
 	}
-	fprintf(f, "%s\n", buf);
-	if (buf != small)
-		free(buf);
+	fprintf(f, "%s\n", o->line);
 }
 
 static void on_event(const struct ds_event *ev, void *arg)
@@ -168,13 +158,13 @@ static void on_event(const struct ds_event *ev, void *arg)
 	struct sim_out *o = arg;
 
 	if (o->events) {
-		put_event(o, o->events, ds_event_json, ev);
+		put_event(o, o->events, true, ev);
 		fflush(o->events);
 		check_write(o, o->events);
 	}
 	if (o->timeline) {
 		put_time(o->timeline, ev->t);
-		put_event(o, o->timeline, ds_event_text, ev);
+		put_event(o, o->timeline, false, ev);
 		check_write(o, o->timeline);
 	}
 	if (o->trace && ds_sim_trace_event(o->trace, ev) && !o->err)
@@ -201,12 +191,12 @@ static int prepare(const struct sim_args *a, struct ds_config **cfgp, struct ds_
 	int e = ds_config_load(cfgp, a->config, d);
 
 	if (e)
-		return e == EINVAL ? DS_EXIT_CONFIG : DS_EXIT_USAGE;
+		return ds_cli_load_status(e);
 	if (d->errors)
 		return DS_EXIT_CONFIG;
 	e = ds_scenario_load(scp, a->scenario, d);
 	if (e)
-		return e == ENOMEM ? DS_EXIT_CONFIG : DS_EXIT_USAGE;
+		return ds_cli_load_status(e);
 	if (d->errors)
 		return DS_EXIT_CONFIG;
 	struct ds_scenario *sc = *scp;
@@ -304,6 +294,7 @@ out:
 	}
 	ds_sim_free(sim);
 	ds_sim_trace_reset(&trace);
+	free(o.line);
 	return rc;
 }
 

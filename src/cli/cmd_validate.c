@@ -56,7 +56,7 @@ int ds_cmd_validate(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	rc = ds_config_load(&cfg, file, &d);
-	if (rc && rc != EINVAL && rc != ENOMEM) {
+	if (ds_cli_load_status(rc) == DS_EXIT_USAGE) {
 		ds_diags_sort(&d);
 		ds_diags_print(stderr, &d);
 		if (!d.n)

@@ -33,6 +33,7 @@ static void sip_h(struct ds_loader *L, const char *key, struct ds_loc kloc,
 
 	if (!strcmp(key, "user")) {
 		p->sip_user = ds_yaml_name(L, v, vloc, sub, "a SIP user name such as \"7001\"");
+		p->sip_user_loc = vloc;
 		return;
 	}
 	if (!strcmp(key, "password-env"))

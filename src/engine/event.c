@@ -1,8 +1,10 @@
 /* Event names and their two renderings: JSON lines (SPEC §5) and text. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dualsite/engine.h"
+#include "../util/util.h"
 
 const char *ds_event_name(enum ds_event_type t)
 {
@@ -84,18 +86,11 @@ static void put(struct out *o, const char *fmt, ...)
 
 static void put_json_str(struct out *o, const char *key, const char *s)
 {
-	put(o, ", \"%s\": \"", key);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	size_t room;
 
-		if (ch == '"' || ch == '\\')
-			put(o, "\\%c", ch);
-		else if (ch < 0x20)
-			put(o, "\\u%04x", ch);
-		else
-			put(o, "%c", ch);
-	}
-	put(o, "\"");
+	put(o, ", \"%s\": ", key);
+	room = o->len < o->sz ? o->sz - o->len : 0;
+	o->len += ds_json_str(room ? o->buf + o->len : NULL, room, s);
 }
 
 static void put_reason(struct out *o, const struct ds_event *ev)
@@ -225,4 +220,25 @@ int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *c,
 		break;
 	}
 	return (int)o.len;
+}
+
+int ds_event_line(const struct ds_event *ev, const struct ds_engine_conf *conf, bool json,
+		  char **buf, size_t *cap)
+{
+	int (*fmt)(const struct ds_event *, const struct ds_engine_conf *, char *, size_t) =
+		json ? ds_event_json : ds_event_text;
+	int n = fmt(ev, conf, *buf, *cap);
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= *cap) {
+		char *p = realloc(*buf, (size_t)n + 1);
+
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = (size_t)n + 1;
+		fmt(ev, conf, *buf, *cap);
+	}
+	return n;
 }

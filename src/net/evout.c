@@ -6,15 +6,21 @@
  * whole event loop: no datagram was read meanwhile (the UDP receive buffer
  * overflowed, probe answers were lost, servers declared down) and every
  * agent's timer fired late (10,000 agents moved 4 s later than their random
- * delay says). So to a pipe or socket the lines go out non-blocking; what
- * the reader has not taken yet waits here, in order, and is written when
- * the descriptor is writable. Past EVOUT_MAX bytes behind, the driver waits
- * for the reader (blocking writes) rather than grow without bound: no event
- * is ever dropped while a reader is there. A regular file or a terminal is
- * written through stdio as before (a file write does not wait on anyone).
- * Whatever is queued is written out, blocking, when the driver is freed. */
+ * delay says). So to a pipe or socket a line is written only when poll()
+ * says the descriptor is writable, at most PIPE_BUF bytes at a time (such a
+ * write to a writable pipe does not block); what the reader has not taken
+ * yet waits here, in order, and is written when the descriptor is writable.
+ * The descriptor itself stays blocking: O_NONBLOCK would be set on the open
+ * file description, which stderr shares under 2>&1 or the systemd journal,
+ * so log lines could be lost on EAGAIN, and it would outlive a crash. Past
+ * EVOUT_MAX bytes behind, the driver waits for the reader rather than grow
+ * without bound: no event is ever dropped while a reader is there. A regular
+ * file or a terminal is written through stdio as before (a file write does
+ * not wait on anyone). Whatever is queued is written out, waiting for the
+ * reader, when the driver is freed. */
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +32,7 @@ enum { EVOUT_MAX = 32 * 1024 * 1024 };
 void ds_evout_init(struct ds_evout *o, FILE *f)
 {
 	struct stat st;
-	int fd, fl;
+	int fd;
 
 	memset(o, 0, sizeof(*o));
 	o->f = f;
@@ -36,12 +42,8 @@ void ds_evout_init(struct ds_evout *o, FILE *f)
 	fd = fileno(f);
 	if (fd < 0 || fstat(fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		return;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return;
 	(void)fflush(f);   /* from here on the descriptor is written directly */
 	o->fd = fd;
-	o->flags0 = fl;
 }
 
 static void set_broken(const struct ds_net *n, struct ds_evout *o, int err)
@@ -52,21 +54,34 @@ static void set_broken(const struct ds_net *n, struct ds_evout *o, int err)
 	       "further events are not written", err);
 }
 
-/* Writes from the queue until it is empty or the descriptor would block. */
-static void flush_some(const struct ds_net *n, struct ds_evout *o)
+/* Writes from the queue until it is empty or, unless `wait`, until the
+ * descriptor is not writable: each write follows a poll() that says it is
+ * and is at most PIPE_BUF bytes, so it does not block the loop. */
+static void flush_some(const struct ds_net *n, struct ds_evout *o, bool wait)
 {
 	while (o->len && !o->broken) {
-		ssize_t w = write(o->fd, o->buf + o->head, o->len);
+		struct pollfd p = {.fd = o->fd, .events = POLLOUT};
+		int r = poll(&p, 1, wait ? -1 : 0);
+		ssize_t w;
 
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			set_broken(n, o, errno);
+			break;
+		}
+		if (r == 0)
+			break;   /* not writable now: the rest waits for FD_WRITE */
+		/* POLLERR/POLLHUP/POLLNVAL: the write below says which error */
+		w = write(o->fd, o->buf + o->head, o->len < PIPE_BUF ? o->len : PIPE_BUF);
 		if (w > 0) {
 			o->head += (size_t)w;
 			o->len -= (size_t)w;
 		}
-		else if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			break;
+		else if (w < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* EAGAIN: someone else made the descriptor non-blocking */
+			if (!wait && errno != EINTR)
+				break;
 		}
 		else {
 			set_broken(n, o, w < 0 ? errno : EIO);
@@ -79,11 +94,7 @@ static void flush_some(const struct ds_net *n, struct ds_evout *o)
 /* Waits until the reader took everything queued. */
 static void drain_blocking(const struct ds_net *n, struct ds_evout *o)
 {
-	if (!o->len || o->broken)
-		return;
-	(void)fcntl(o->fd, F_SETFL, o->flags0 & ~O_NONBLOCK);
-	flush_some(n, o);
-	(void)fcntl(o->fd, F_SETFL, o->flags0 | O_NONBLOCK);
+	flush_some(n, o, true);
 }
 
 static void writable_h(int flags, void *arg)
@@ -92,25 +103,28 @@ static void writable_h(int flags, void *arg)
 	struct ds_evout *o = &n->evout;
 
 	(void)flags;
-	flush_some(n, o);
+	flush_some(n, o, false);
 	if (!o->len && o->listening) {
 		fd_close(o->fd);
 		o->listening = false;
 	}
 }
 
+/* Queues the line and its newline together: never half a line. */
 static int enqueue(struct ds_evout *o, const char *s, size_t len)
 {
-	if (o->head + o->len + len > o->cap) {
+	size_t need = len + 1;
+
+	if (o->head + o->len + need > o->cap) {
 		if (o->head) {
 			memmove(o->buf, o->buf + o->head, o->len);
 			o->head = 0;
 		}
-		if (o->len + len > o->cap) {
+		if (o->len + need > o->cap) {
 			size_t cap = o->cap ? o->cap : 65536;
 			char *b;
 
-			while (cap < o->len + len)
+			while (cap < o->len + need)
 				cap *= 2;
 			b = realloc(o->buf, cap);
 			if (!b)
@@ -120,7 +134,8 @@ static int enqueue(struct ds_evout *o, const char *s, size_t len)
 		}
 	}
 	memcpy(o->buf + o->head + o->len, s, len);
-	o->len += len;
+	o->buf[o->head + o->len + len] = '\n';
+	o->len += need;
 	return 0;
 }
 
@@ -144,15 +159,15 @@ void ds_evout_line(struct ds_net *n, const char *line)
 		o->said_full = true;
 		drain_blocking(n, o);
 	}
-	if (enqueue(o, line, len) || enqueue(o, "\n", 1)) {
+	if (enqueue(o, line, len)) {
 		/* no memory to queue it: wait for the reader instead */
 		drain_blocking(n, o);
-		if (enqueue(o, line, len) || enqueue(o, "\n", 1)) {
+		if (enqueue(o, line, len)) {
 			ds_log(n, "events: out of memory, one event not written");
 			return;
 		}
 	}
-	flush_some(n, o);
+	flush_some(n, o, false);
 	if (o->len && !o->broken && !o->listening) {
 		int err = fd_listen(o->fd, FD_WRITE, writable_h, n);
 
@@ -172,7 +187,6 @@ void ds_evout_close(struct ds_net *n)
 			fd_close(o->fd);
 		o->listening = false;
 		drain_blocking(n, o);
-		(void)fcntl(o->fd, F_SETFL, o->flags0);
 		o->fd = -1;
 	}
 	free(o->buf);

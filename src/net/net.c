@@ -27,21 +27,6 @@ int64_t ds_net_now(const struct ds_net *n)
 	return n->t0 ? (int64_t)(tmr_jiffies() - n->t0) : 0;
 }
 
-int64_t ds_net_time(const struct ds_net *n)
-{
-	return ds_net_now(n);
-}
-
-size_t ds_net_agent_count(const struct ds_net *n)
-{
-	return n ? n->n_agents : 0;
-}
-
-const struct ds_engine *ds_net_engine(const struct ds_net *n, size_t i)
-{
-	return n && i < n->n_agents ? n->agents[i].eng : NULL;
-}
-
 int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz)
 {
 	return re_snprintf(buf, sz, "%J", &n->laddr);
@@ -130,12 +115,16 @@ void ds_net_servers_changed(struct ds_net *n, const bool *changed)
 static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 {
 	struct ds_net *n = ag->net;
-	char buf[512];
 
-	if (n->nc.events && ds_event_json(ev, &ag->conf, buf, sizeof(buf)) >= 0)
-		ds_evout_line(n, buf);
-	if (ds_event_text(ev, &ag->conf, buf, sizeof(buf)) >= 0)
-		ds_log(n, "%s: %s", ag->p->name, buf);
+	if (n->nc.events) {
+		if (ds_event_line(ev, &ag->conf, true, &n->line, &n->line_cap) >= 0)
+			ds_evout_line(n, n->line);
+		else
+			ds_log(n, "events: out of memory, one %s event of %s not written",
+			       ds_event_name(ev->type), ag->p->name);
+	}
+	if (ds_event_line(ev, &ag->conf, false, &n->line, &n->line_cap) >= 0)
+		ds_log(n, "%s: %s", ag->p->name, n->line);
 	if (n->nc.eventh)
 		n->nc.eventh(ev, &ag->conf, n->nc.arg);
 }

@@ -73,7 +73,6 @@ struct net_agent {
 struct ds_evout {
 	FILE *f;                     /* NULL: no events */
 	int fd;                      /* pipe or socket written directly; -1: stdio */
-	int flags0;                  /* its fcntl flags before, to restore */
 	char *buf;                   /* queued bytes: buf[head .. head + len) */
 	size_t head, len, cap;
 	bool listening;              /* fd_listen() for FD_WRITE is on */
@@ -117,6 +116,8 @@ struct ds_net {
 	void *stop_arg;
 	uint64_t calls_total;
 	struct ds_evout evout;
+	char *line;                  /* an event's line (ds_event_line), grown to fit */
+	size_t line_cap;
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */

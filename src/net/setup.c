@@ -362,7 +362,8 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 	if (err)
 		goto out;
 
-	/* two agents with one SIP user could not tell their INVITEs apart */
+	/* two agents with one SIP user could not tell their INVITEs apart; validation
+	 * stops such a run first (validate/users.c): this guards other callers */
 	for (size_t i = 1; i < count; i++) {
 		const struct ds_person *a = n->by_user[i - 1]->p, *b = n->by_user[i]->p;
 		if (!strcmp(a->sip_user, b->sip_user)) {
@@ -420,5 +421,6 @@ void ds_net_free(struct ds_net *n)
 	free(n->srv_index);
 	free(n->by_user);
 	free(n->agents);
+	free(n->line);
 	free(n);
 }

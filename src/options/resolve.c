@@ -12,6 +12,7 @@
 #include <string.h>
 #include "dualsite/options.h"
 #include "parse.h"
+#include "../util/util.h"
 
 /* The defaults, parsed once from the table's text. */
 static union ds_optval defaults[DS_OPT_COUNT];
@@ -106,9 +107,12 @@ int ds_value_text(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t
 	case DS_OT_BOOL:
 		return snprintf(buf, sz, "%s", v->v.b ? "true" : "false");
 	case DS_OT_INT:
-	case DS_OT_DECIMAL:
-		ds_option_numfmt(v->v.d, buf, sz);
-		return (int)strlen(buf);
+	case DS_OT_DECIMAL: {
+		char num[40];   /* "%.6g" or a whole number below 1e15 */
+
+		ds_option_numfmt(v->v.d, num, sizeof(num));
+		return snprintf(buf, sz, "%s", num);
+	}
 	case DS_OT_ENUM:
 		return snprintf(buf, sz, "%s", def->enums[v->v.e]);
 	case DS_OT_NAME:
@@ -116,27 +120,6 @@ int ds_value_text(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t
 		return snprintf(buf, sz, "%s", v->v.s);
 	}
 	return snprintf(buf, sz, "(none)");
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static int json_string(const char *s, char *buf, size_t sz)
-{
-	size_t n = 0;
-
-#define PUT(...) do { int k_ = snprintf(buf + (n < sz ? n : sz), n < sz ? sz - n : 0, __VA_ARGS__); \
-		      n += (size_t)k_; } while (0)
-	PUT("\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			PUT("\\%c", *c);
-		else if (*c < 0x20)
-			PUT("\\u%04x", *c);
-		else
-			PUT("%c", *c);
-	}
-	PUT("\"");
-#undef PUT
-	return (int)n;
 }
 
 int ds_value_json(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t sz)
@@ -151,10 +134,10 @@ int ds_value_json(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t
 	case DS_OT_DECIMAL:
 		return ds_value_text(id, v, buf, sz);
 	case DS_OT_ENUM:
-		return json_string(def->enums[v->v.e], buf, sz);
+		return (int)ds_json_str(buf, sz, def->enums[v->v.e]);
 	case DS_OT_NAME:
 	case DS_OT_HOST:
-		return json_string(v->v.s, buf, sz);
+		return (int)ds_json_str(buf, sz, v->v.s);
 	}
 	return snprintf(buf, sz, "null");
 }

@@ -610,8 +610,3 @@ const struct ds_engine_conf *ds_sim_conf(const struct ds_sim *sim)
 {
 	return &sim->conf;
 }
-
-const struct ds_probe_conf *ds_sim_probe_conf(const struct ds_sim *sim)
-{
-	return &sim->pc;
-}

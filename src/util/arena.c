@@ -97,11 +97,6 @@ char *ds_arena_strndup(struct ds_arena *a, const char *s, size_t n)
 	return p;
 }
 
-char *ds_arena_strdup(struct ds_arena *a, const char *s)
-{
-	return ds_arena_strndup(a, s, strlen(s));
-}
-
 char *ds_arena_vprintf(struct ds_arena *a, const char *fmt, va_list ap)
 {
 	va_list aq;
@@ -117,17 +112,6 @@ char *ds_arena_vprintf(struct ds_arena *a, const char *fmt, va_list ap)
 	if (!p)
 		return NULL;
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	return p;
-}
-
-char *ds_arena_printf(struct ds_arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	p = ds_arena_vprintf(a, fmt, ap);
-	va_end(ap);
 	return p;
 }
 

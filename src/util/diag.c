@@ -139,59 +139,6 @@ void ds_diags_print(FILE *f, const struct ds_diags *d)
 	}
 }
 
-/* A JSON string; bytes that are not valid UTF-8 (a file name or a key may
- * hold anything) become U+FFFD so the output always parses. */
-static void put_json(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', f);
-	while (*s) {
-		size_t n = ds_utf8_seq_len(s, strnlen((const char *)s, 4));
-
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			s++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(s, 1, n, f);
-			s += n;
-			continue;
-		}
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (*s < 0x20)
-				fprintf(f, "\\u%04x", *s);
-			else
-				fputc(*s, f);
-		}
-		s++;
-	}
-	fputc('"', f);
-}
-
 void ds_diags_print_json(FILE *f, const struct ds_diags *d)
 {
 	fputs("{\"diagnostics\": [", f);
@@ -200,14 +147,14 @@ void ds_diags_print_json(FILE *f, const struct ds_diags *d)
 
 		fputs(i ? ",\n  {\"file\": " : "\n  {\"file\": ", f);
 		if (x->loc.file)
-			put_json(f, x->loc.file);
+			ds_json_fput(f, x->loc.file);
 		else
 			fputs("null", f);
 		fprintf(f, ", \"line\": %d, \"column\": %d, \"severity\": \"%s\", \"path\": ",
 			x->loc.line, x->loc.col, sev_name(x->sev));
-		put_json(f, x->path ? x->path : "");
+		ds_json_fput(f, x->path ? x->path : "");
 		fputs(", \"message\": ", f);
-		put_json(f, x->msg ? x->msg : "");
+		ds_json_fput(f, x->msg ? x->msg : "");
 		fputc('}', f);
 	}
 	fputs(d->n ? "\n]}\n" : "]}\n", f);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocation wrappers used by the loader. A test sets ds_mem_fail_after to N
  * so that the (N+1)th allocation from now fails, to exercise error paths;
@@ -24,9 +25,6 @@ struct ds_arena {
 };
 void *ds_arena_alloc(struct ds_arena *a, size_t n);
 char *ds_arena_strndup(struct ds_arena *a, const char *s, size_t n);
-char *ds_arena_strdup(struct ds_arena *a, const char *s);
-char *ds_arena_printf(struct ds_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 char *ds_arena_vprintf(struct ds_arena *a, const char *fmt, va_list ap);
 void ds_arena_free(struct ds_arena *a);
 
@@ -52,5 +50,13 @@ size_t ds_utf8_check(const char *buf, size_t len);
  * pass this before libfyaml 0.7.12 sees it: it loops forever on some invalid
  * UTF-8 and crashes on some NUL bytes. */
 bool ds_yaml_text_bad(const char *buf, size_t len, int *line, int *col, unsigned char *byte);
+
+/* `str` as a JSON string, quotes included: '"', '\\' and control characters
+ * escaped, invalid UTF-8 replaced by \ufffd. Like snprintf: writes at most
+ * sz bytes (NUL included; buf may be NULL when sz is 0) and returns the
+ * length the whole of it needs, without the NUL. */
+size_t ds_json_str(char *buf, size_t sz, const char *str);
+/* The same, written to f. */
+void ds_json_fput(FILE *f, const char *str);
 
 #endif

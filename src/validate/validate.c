@@ -14,6 +14,7 @@ static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *
 	v.selected = selected;
 	ds_options_check(cfg, d);
 	vd_servers(&v);
+	vd_users(&v);
 	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++)
 		vd_agent(&v, &cfg->persons[i]);
 	errors = vd_emit(&v);

@@ -62,6 +62,8 @@ enum { R4_KIND = 1, R4_SITE = 2, R4_CHAINED = 4, R4_CONNECTED = 8, R4_CYCLE = 16
 /* Rules on servers alone, precomputed: rule 4's findings (r4 bits) and the
  * servers that rules 3 and 6 blame when an agent with BC on uses them. */
 void vd_servers(struct vd *v);
+/* Persons sharing one SIP user: an error touching both (validate/users.c). */
+void vd_users(struct vd *v);
 /* The rules of one agent (1, 2, 5, 6, 7, 8's transport, 9, and touching 3/4/6). */
 void vd_agent(struct vd *v, const struct ds_person *p);
 

@@ -136,15 +136,17 @@ port_free() {
 	return 0
 }
 
-# free_port: a port of 127.0.0.1 free for both UDP and TCP; prints it. Ports are taken
-# at random in 20000..44999 so that tests running side by side rarely meet.
+# free_port VAR: sets VAR to a port of 127.0.0.1 free for both UDP and TCP and not yet
+# handed out by this test. Ports are taken at random in 20000..44999 so that tests
+# running side by side rarely meet. It sets a variable instead of printing the port:
+# inside $(...) the record in USED_PORTS (and a `fail`) would stay in the subshell.
 free_port() {
 	_n=0
 	while [ $_n -lt 200 ]; do
 		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 25000))
 		if port_free "$_p"; then
 			USED_PORTS="$USED_PORTS $_p"
-			echo "$_p"
+			eval "$1=\$_p"
 			return 0
 		fi
 		_n=$((_n + 1))
@@ -417,7 +419,7 @@ EOF
 two_sites() {
 	SIP_PASSWORD=${SIP_PASSWORD:-pw-$$}
 	export DS_PW_ALICE=${DS_PW_ALICE:-$SIP_PASSWORD}
-	PORT_X=$(free_port) PORT_XB=$(free_port) PORT_Y=$(free_port) PORT_YB=$(free_port)
+	free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
 	start_kamailio KX "$PORT_X" SiteX
 	start_kamailio KXB "$PORT_XB" SiteX
 	start_kamailio KY "$PORT_Y" SiteY

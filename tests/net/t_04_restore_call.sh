@@ -17,8 +17,9 @@ sw=$EV_T
 
 # The call: through SIP_Y's registrar, held 6 s by the caller, then BYE.
 call_ms=6000
+free_port CALL_PORT
 start_sipp call "127.0.0.1:$(kport KY)" -sf "$SIPP_DIR/call.xml" -s 7001 -d $call_ms -m 1 \
-	-p "$(free_port)" -timeout 20 -recv_timeout 10000
+	-p "$CALL_PORT" -timeout 20 -recv_timeout 10000
 ev_wait 3 --after "$sw" alice call-start site=SiteY
 cs=$EV_T
 

@@ -6,7 +6,7 @@
 net_init "$@"
 SIP_PASSWORD=pw-$$
 export DS_PW_ALICE=$SIP_PASSWORD
-PORT_X=$(free_port) PORT_XB=$(free_port) PORT_Y=$(free_port) PORT_YB=$(free_port)
+free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
 start_sipp regx -sf "$SIPP_DIR/reg503.xml" -p "$PORT_X" -key retry 3
 start_sipp regy -sf "$SIPP_DIR/reg503.xml" -p "$PORT_Y" -key retry 1
 start_kamailio KXB "$PORT_XB" SiteX
@@ -24,12 +24,13 @@ wait_until 12 enough regx 4 || fail "SIP_X (503, Retry-After 3) got $(reg_lines 
 wait_until 8 enough regy 4 || fail "SIP_Y (503, Retry-After 1) got $(reg_lines regy | wc -l) REGISTERs in 8 s, expected 4"
 
 # check_gaps NAME EXPECTED: every gap between consecutive REGISTERs is within
-# [EXPECTED, EXPECTED + TOL] (less 10 ms: sipp reads its clock once per loop pass).
+# [EXPECTED, EXPECTED + TOL] (less 50 ms: sipp stamps a message when it reads it,
+# late by tens of ms on a loaded machine).
 check_gaps() {
 	reg_lines "$1" | head -n 4 | awk -v want="$2" -v tol="$TOL" -v who="$1" '
 		{ ms = $2 + 0; if (NR > 1) { gap = (ms - prev) / 1000
 			printf "%s: REGISTER gap %.3f s\n", who, gap > "/dev/stderr"
-			if (gap < want - 0.01 || gap > want + tol) bad = bad sprintf(" %.3f", gap) }
+			if (gap < want - 0.05 || gap > want + tol) bad = bad sprintf(" %.3f", gap) }
 		  prev = ms }
 		END { if (bad != "") { print bad; exit 1 } }' >"$T/gaps.$1" ||
 		fail "$1: REGISTER gaps$(cat "$T/gaps.$1") s, expected each within $2 .. $(fcalc "$2 + $TOL") s"

@@ -6,7 +6,7 @@
 net_init "$@"
 SIP_PASSWORD=pw-$$
 export DS_PW_ALICE=$SIP_PASSWORD
-PORT_X=$(free_port) PORT_XB=$(free_port) PORT_Y=$(free_port) PORT_YB=$(free_port)
+free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
 start_sipp regx -sf "$SIPP_DIR/regsilent.xml" -p "$PORT_X" -trace_msg -message_file "$T/regx.msg"
 start_kamailio KXB "$PORT_XB" SiteX
 start_kamailio KY "$PORT_Y" SiteY
@@ -21,8 +21,9 @@ ev_wait "$(fcalc "$rt + $TOL + 1")" alice connected kind=sip site=SiteY server=S
 check_between "connected to SiteY" "$EV_T" 0 "$(fcalc "$rt + $TOL")"
 has_binding KY 7001 || fail "SIP_Y holds no binding for 7001"
 
-# sipp logs "REGISTER <ms> <Call-ID> <CSeq>" per REGISTER received; retransmissions of
-# one attempt (same CSeq) count once.
+# sipp logs "REGISTER <ms> <Call-ID> <CSeq>" per REGISTER received (stamped when sipp
+# reads it: on a loaded machine a few tens of ms late, hence 50 ms of slack below the
+# expected gap); retransmissions of one attempt (same CSeq) count once.
 attempts() { grep '^REGISTER ' "$T/regx.log" 2>/dev/null | awk '!seen[$3 " " $4]++'; }
 enough() { [ "$(attempts | wc -l)" -ge 3 ]; }
 gap=$(fcalc "$rt + $rereg")
@@ -30,7 +31,7 @@ wait_until "$(fcalc "3 * $gap + 2")" enough || fail "SIP_X got $(attempts | wc -
 attempts | head -n 3 | awk -v want="$gap" -v tol="$TOL" '
 	{ ms = $2 + 0; if (NR > 1) { g = (ms - prev) / 1000
 		printf "regx: attempt gap %.3f s\n", g > "/dev/stderr"
-		if (g < want - 0.01 || g > want + tol) bad = bad sprintf(" %.3f", g) }
+		if (g < want - 0.05 || g > want + tol) bad = bad sprintf(" %.3f", g) }
 	  prev = ms }
 	END { if (bad != "") { print bad; exit 1 } }' >"$T/gaps" ||
 	fail "gaps between REGISTERs with distinct CSeqs$(cat "$T/gaps") s; expected register-timeout + reregister_in_seconds = $gap .. $(fcalc "$gap + $TOL") s (a gap under register-timeout = $rt s is a second request inside one attempt: a UDP retransmission must repeat the CSeq and branch; see $T/regx.msg)"

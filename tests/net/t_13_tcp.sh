@@ -18,8 +18,9 @@ for k in KX KY; do
 	esac
 done
 
+free_port CALL_PORT
 start_sipp call "127.0.0.1:$(kport KX)" -sf "$SIPP_DIR/call.xml" -s 7001 -d 1000 -m 1 \
-	-p "$(free_port)" -timeout 15 -recv_timeout 8000
+	-p "$CALL_PORT" -timeout 15 -recv_timeout 8000
 ev_wait 5 alice call-start site=SiteX
 ev_wait 5 alice call-end site=SiteX reason=bye
 wait_exit 5 "$(spid call)" || fail "sipp's call did not finish"

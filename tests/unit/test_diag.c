@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "dualsite/diag.h"
+#include "util/util.h"
 
 /* Runs `print` on `d` into a string the caller frees. */
 static char *render(const struct ds_diags *d, bool json)
@@ -190,6 +191,36 @@ static void test_closest_threshold(void **state)
 	assert_null(ds_closest("xyz", short_, 1));
 }
 
+/* The shared escaper: every JSON writer's strings go through it. */
+static void test_json_str(void **state)
+{
+	static const char in[] = "q\"b\\n\nt\tc\x01\x1f" "\xc3\xa9" "bad\xff\xc0\xaf" "end";
+	static const char want[] = "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001f" "\xc3\xa9"
+				   "bad\\ufffd\\ufffd\\ufffdend\"";
+	char buf[128], small[8], *mem = NULL;
+	size_t n, len = 0;
+	FILE *f;
+
+	(void)state;
+	n = ds_json_str(buf, sizeof(buf), in);
+	assert_string_equal(buf, want);
+	assert_int_equal(n, strlen(want));
+	/* like snprintf: the length it needs, a cut but terminated prefix */
+	assert_int_equal(ds_json_str(NULL, 0, in), n);
+	assert_int_equal(ds_json_str(small, sizeof(small), in), n);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, want, sizeof(small) - 1);
+	assert_int_equal(ds_json_str(buf, sizeof(buf), ""), 2);
+	assert_string_equal(buf, "\"\"");
+	/* the stream form writes the same bytes */
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	ds_json_fput(f, in);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(mem, want);
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_rejects_overlong_utf8),
+		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_closest),
 		cmocka_unit_test(test_closest_threshold),
 	};
