@@ -17,34 +17,6 @@
 FLEET_TIMEOUT=2
 FLEET_HOLD=3
 
-# fleet_run_start CFG LISTEN: lib.sh's run_start, but the events are stamped
-# with their arrival time by perl, not by a bash `read` loop. That loop
-# reads a pipe one byte per read(2) and handles ~3,000 lines/s; a fleet's
-# switchover writes a burst of tens of thousands of events, dualsite blocked
-# in write(2) on the full pipe, and every agent's next input (its wake-up at
-# timeout + random delay) waited behind it: the 10,000-agent dual run
-# measured the stamping loop (median 5.3-5.5 s after the timeout), not the
-# driver.
-fleet_run_start() {
-	: > "$W/events"
-	DS_BENCH_PW=$PW setsid bash -c '
-		"$0" run -c "$1" --all --events - --seed 1 --listen "$2" 2> "$3/run.log" |
-		perl -MTime::HiRes=time -ne "BEGIN { \$| = 1 } printf(\"%.6f %s\", time, \$_)" \
-			> "$3/events"
-	' "$BIN" "$1" "$2" "$W" &
-	RUN_GROUP=$!
-	disown "$RUN_GROUP"
-	echo "$RUN_GROUP" >> "$W/pids"
-	local i
-	for i in $(seq 100); do
-		RUN_PID=$(pgrep -g "$RUN_GROUP" -x dualsite | head -1)
-		[ -n "$RUN_PID" ] && return 0
-		sleep 0.05
-	done
-	echo "bench: dualsite run did not start" >&2
-	exit 1
-}
-
 # agents_on SITE: how many agents' SIP connection is on SITE now
 agents_on() {
 	awk -v site="\"$1\"" '
@@ -104,7 +76,7 @@ fleet_run() {
 	kam_start SIP_Y "$YP" noauth; kam_start SIP_Y_B "$YBP" noauth
 	gen_config "$W/c.yaml" "$n" "$mode" "$range" $FLEET_TIMEOUT $FLEET_HOLD 127.0.0.1 \
 		"$XP" "$XBP" "$YP" "$YBP" 0.5
-	fleet_run_start "$W/c.yaml" 127.0.0.1
+	run_start "$W/c.yaml" 127.0.0.1
 	F_FAIL=""
 	# A start-up storm can push some agents to SiteY; they come home after the hold-down.
 	if ! wait_on SiteX "$n" $((60 + 2 * ${range%.*})); then

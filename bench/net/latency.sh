@@ -13,7 +13,7 @@ BIN=$(realpath "$1")
 N=${2:-20}
 TYPES=${3:-silent refused drop}
 TIMEOUT=1 HOLD=1 PROBE=0.2
-need kamailio kamcmd ip nft ss
+need kamailio kamcmd ip nft ss perl
 
 setup_netns() {
 	local i

@@ -92,7 +92,7 @@ wait_until() {
 	while :; do
 		"$@" && return 0
 		[ "$(now_ms)" -ge "$_wu_end" ] && return 1
-		sleep 0.1
+		sleep 0.1 # the poll step of this deadline loop
 	done
 }
 

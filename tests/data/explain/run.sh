@@ -8,24 +8,8 @@
 # docs/options.md must be exactly `dualsite explain --reference`: the option
 # reference is generated from the option table, never edited by hand.
 # Usage: run.sh /abs/path/to/dualsite
-set -u
-bin=$1
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() { # label, expected file, actual file, expected exit, actual exit
-	if [ "$4" = "$5" ] && cmp -s "$2" "$3"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL explain/$1: exit $5 (expected $4)"
-		diff -u "$2" "$3" | sed 's/^/    /'
-	fi
-}
+suite=explain
+. "$(dirname "$0")/../lib.sh"
 
 for dir in "$here"/*/; do
 	name=$(basename "$dir")

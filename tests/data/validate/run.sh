@@ -8,24 +8,8 @@
 # file: git does not keep modes). Then every examples/mistakes/*.yaml must
 # print exactly the diagnostics its comment block shows, and the examples
 # must validate clean. Usage: run.sh /abs/path/to/dualsite
-set -u
-bin=$1
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() { # name, expected file, actual file, expected exit, actual exit
-	if [ "$4" = "$5" ] && cmp -s "$2" "$3"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL validate/$1: exit $5 (expected $4)"
-		diff -u "$2" "$3" | sed 's/^/    /'
-	fi
-}
+suite=validate
+. "$(dirname "$0")/../lib.sh"
 
 for dir in "$here"/*/; do
 	name=$(basename "$dir")
