@@ -3,7 +3,7 @@
 set -eu
 PKGS="gcc make pkg-config libre-dev libfyaml-dev libcmocka-dev
       kamailio kamailio-extra-modules sip-tester clang libfuzzer-14-dev
-      libclang-rt-14-dev iproute2 nftables procps"
+      libclang-rt-14-dev iproute2 nftables procps perl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
