@@ -2,7 +2,7 @@
 # Installs the Debian packages dualsite needs. Idempotent; silent when all is there.
 set -eu
 PKGS="gcc make pkg-config libre-dev libfyaml-dev libcmocka-dev
-      kamailio kamailio-extra-modules sip-tester clang libfuzzer-14-dev
+      kamailio sip-tester clang libfuzzer-14-dev
       libclang-rt-14-dev iproute2 nftables procps perl"
 missing=""
 for p in $PKGS; do
