@@ -2,16 +2,7 @@
  *
  * The configuration goes through the real loader (the agent builder needs its
  * name indexes), from a file this test writes. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <cmocka.h>
+#include "config_testlib.h"
 #include "dualsite/agent.h"
 #include "dualsite/validate.h"
 
@@ -65,48 +56,33 @@ static const char yaml[] =
 	"  dave: {tenant: Env, place: P1, sip: {user: \"7001\", password-env: D_PW},\n"
 	"         options: {interaction-workspace: {disaster-recovery.peer-site: SiteQ}}}\n";
 
-struct fixture {
-	char path[64];
-	struct ds_config *cfg;
-	struct ds_diags d;
-};
-
+/* The configuration through the real loader, from a temporary file
+ * (config_testlib.h). */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	FILE *fp;
-	int fd;
+	struct loaded *l = calloc(1, sizeof(*l));
 
-	if (!f)
+	if (!l || setup_dir(state))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "/tmp/ds-test-agent-XXXXXX");
-	fd = mkstemp(f->path);
-	if (fd < 0 || !(fp = fdopen(fd, "w")))
-		return -1;
-	fputs(yaml, fp);
-	fclose(fp);
-	if (ds_config_load(&f->cfg, f->path, &f->d) == 0)
-		ds_options_check(f->cfg, &f->d);  /* values are parsed here, not by the loader */
-	if (!f->cfg || f->d.errors) {
-		ds_diags_print(stderr, &f->d);
+	load_text(l, yaml);
+	if (!l->err)
+		ds_options_check(l->cfg, &l->d);  /* values are parsed here, not by the loader */
+	if (l->err || !l->cfg || l->d.errors) {
+		ds_diags_print(stderr, &l->d);
 		return -1;
 	}
-	*state = f;
+	*state = l;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	unlink(f->path);
-	ds_config_free(f->cfg);
-	ds_diags_reset(&f->d);
-	free(f);
-	return 0;
+	unload(*state);
+	free(*state);
+	return teardown_dir(state);
 }
 
-static int build(const struct fixture *f, const char *name, struct ds_engine_conf *c)
+static int build(const struct loaded *f, const char *name, struct ds_engine_conf *c)
 {
 	const struct ds_person *p = ds_config_person(f->cfg, name);
 	struct ds_effective eff;
@@ -117,7 +93,7 @@ static int build(const struct fixture *f, const char *name, struct ds_engine_con
 }
 
 static void assert_slot(const struct ds_engine_conf *c, int kind, int site, int member,
-			const struct fixture *f, const char *name)
+			const struct loaded *f, const char *name)
 {
 	int slot = DS_SLOT(kind, site, member);
 
@@ -134,7 +110,7 @@ static void assert_slot(const struct ds_engine_conf *c, int kind, int site, int 
 /* alice: the east pair by her DN's switch; values converted to ms. */
 static void test_alice(void **state)
 {
-	const struct fixture *f = *state;
+	const struct loaded *f = *state;
 	struct ds_engine_conf c;
 
 	assert_int_equal(build(f, "alice", &c), 0);
@@ -169,7 +145,7 @@ static void test_alice(void **state)
 /* bob: prefers SiteY; two pairs there, his DN picks west; its peer is west at SiteX. */
 static void test_bob(void **state)
 {
-	const struct fixture *f = *state;
+	const struct loaded *f = *state;
 	struct ds_engine_conf c;
 
 	assert_int_equal(build(f, "bob", &c), 0);
@@ -188,7 +164,7 @@ static void test_bob(void **state)
 /* carol: BC off: one site, proxy0 only. */
 static void test_bc_off(void **state)
 {
-	const struct fixture *f = *state;
+	const struct loaded *f = *state;
 	struct ds_engine_conf c;
 
 	assert_int_equal(build(f, "carol", &c), 0);
@@ -205,7 +181,7 @@ static void test_bc_off(void **state)
 /* dave: the peer site matches no server: he cannot run, and validation says why. */
 static void test_cannot_run(void **state)
 {
-	struct fixture *f = *state;
+	struct loaded *f = *state;
 	struct ds_engine_conf c;
 	struct ds_diags d = {0};
 	const char *alice = "alice", *dave = "dave", *nobody = "alcie";
@@ -225,7 +201,7 @@ static void test_cannot_run(void **state)
 
 static void test_probe_conf(void **state)
 {
-	const struct fixture *f = *state;
+	const struct loaded *f = *state;
 	struct ds_probe_conf pc;
 
 	ds_probe_conf_get(f->cfg, &pc);

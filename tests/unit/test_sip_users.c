@@ -1,14 +1,7 @@
 /* Unit tests of validate/users.c: a SIP user shared by persons stops a run of both, not of one.
  *
  * The configuration goes through the real loader, from a file this test writes. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <cmocka.h>
+#include "config_testlib.h"
 #include "dualsite/config.h"
 #include "dualsite/validate.h"
 
@@ -41,43 +34,28 @@ static const char yaml[] =
 	"  carol: {tenant: Env, place: P1, sip: {user: \"7001\", password-env: C_PW}}\n"
 	"  dave: {tenant: Env, place: P1, sip: {user: \"7001\", password-env: D_PW}}\n";
 
-struct fixture {
-	char path[64];
-	struct ds_config *cfg;
-	struct ds_diags d;
-};
-
+/* The configuration through the real loader, from a temporary file
+ * (config_testlib.h). */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	FILE *fp;
-	int fd;
+	struct loaded *l = calloc(1, sizeof(*l));
 
-	if (!f)
+	if (!l || setup_dir(state))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "/tmp/ds-test-users-XXXXXX");
-	fd = mkstemp(f->path);
-	if (fd < 0 || !(fp = fdopen(fd, "w")))
-		return -1;
-	fputs(yaml, fp);
-	fclose(fp);
-	if (ds_config_load(&f->cfg, f->path, &f->d) || f->d.errors) {
-		ds_diags_print(stderr, &f->d);
+	load_text(l, yaml);
+	if (l->err || !l->cfg || l->d.errors) {
+		ds_diags_print(stderr, &l->d);
 		return -1;
 	}
-	*state = f;
+	*state = l;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	ds_diags_reset(&f->d);
-	ds_config_free(f->cfg);
-	unlink(f->path);
-	free(f);
-	return 0;
+	unload(*state);
+	free(*state);
+	return teardown_dir(state);
 }
 
 /* The diagnostics that name a shared SIP user, and whether one names `pair`. */
@@ -92,7 +70,7 @@ static size_t shared(const struct ds_diags *d, const char *pair)
 	return n;
 }
 
-static size_t check(struct fixture *f, const char *a, const char *b)
+static size_t check(struct loaded *f, const char *a, const char *b)
 {
 	const char *names[2] = {a, b};
 
@@ -103,7 +81,7 @@ static size_t check(struct fixture *f, const char *a, const char *b)
 /* The whole configuration: carol and dave each repeat alice's user, at their own user. */
 static void test_whole_config(void **state)
 {
-	struct fixture *f = *state;
+	struct loaded *f = *state;
 
 	ds_diags_reset(&f->d);
 	ds_validate(f->cfg, &f->d);
@@ -123,7 +101,7 @@ static void test_whole_config(void **state)
 /* Chosen agents: stopped only when two of them share a user. */
 static void test_chosen(void **state)
 {
-	struct fixture *f = *state;
+	struct loaded *f = *state;
 
 	assert_int_equal(check(f, "alice", NULL), 0);
 	assert_int_equal(shared(&f->d, NULL), 0);
