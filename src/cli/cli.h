@@ -4,12 +4,25 @@
 #ifndef DUALSITE_CLI_H
 #define DUALSITE_CLI_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 enum { DS_EXIT_OK = 0, DS_EXIT_CONFIG = 1, DS_EXIT_USAGE = 2 };
 
 /* The exit status for the result of ds_config_load() or ds_scenario_load():
  * 0 loaded; DS_EXIT_CONFIG for EINVAL (a syntax error) and ENOMEM;
  * DS_EXIT_USAGE for any other error (the file cannot be read). */
 int ds_cli_load_status(int err);
+
+/* After getopt_long returned ':' (a value missing) or '?' (an unknown
+ * option) as `c`: says which on stderr, with the usage, and returns
+ * DS_EXIT_USAGE. Option strings start with ':' so the two differ. */
+int ds_cli_bad_option(const char *cmd, int c, int argc, char **argv,
+		      void (*usage)(FILE *));
+/* DS_EXIT_OK when getopt_long left no operand, else the same report. */
+int ds_cli_no_operands(const char *cmd, int argc, char **argv, void (*usage)(FILE *));
+/* A --seed value, 0..2^64-1; a message and DS_EXIT_USAGE when it is not. */
+int ds_cli_seed(const char *cmd, const char *arg, uint64_t *seed);
 
 int ds_cmd_validate(int argc, char **argv);
 int ds_cmd_explain(int argc, char **argv);

@@ -11,6 +11,7 @@
  *   Warnings are only counted on stderr; `dualsite validate` lists them.
  * - No password is ever printed: passwords are not options. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,28 +302,33 @@ int ds_cmd_explain(int argc, char **argv)
 	const char *file = NULL, *agent = NULL;
 	bool json = false, reference = false;
 
-	for (int i = 1; i < argc; i++) {
-		bool has_arg = i + 1 < argc;
+	static const struct option lopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"agent", required_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"reference", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
 
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:a:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': file = optarg; break;
+		case 'a': agent = optarg; break;
+		case 'j': json = true; break;
+		case 'r': reference = true; break;
+		case 'h':
 			usage(stdout);
 			return DS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--reference")) {
-			reference = true;
-		} else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && has_arg) {
-			file = argv[++i];
-		} else if ((!strcmp(argv[i], "-a") || !strcmp(argv[i], "--agent")) && has_arg) {
-			agent = argv[++i];
-		} else {
-			fprintf(stderr, "dualsite explain: %s '%s'\n", argv[i][0] == '-' && !has_arg &&
-				strcmp(argv[i], "--json") ? "missing value after" : "unknown argument",
-				argv[i]);
-			usage(stderr);
-			return DS_EXIT_USAGE;
+		default:
+			return ds_cli_bad_option("explain", c, argc, argv, usage);
 		}
 	}
+	if (ds_cli_no_operands("explain", argc, argv, usage))
+		return DS_EXIT_USAGE;
 	if (reference) {
 		print_reference();
 		return DS_EXIT_OK;

@@ -37,13 +37,6 @@ static void usage(FILE *f)
 		"lab cannot play.\n", LAB_MAX_AGENTS);
 }
 
-static int bad(const char *what, const char *arg)
-{
-	fprintf(stderr, "dualsite lab: %s '%s'\n", what, arg);
-	usage(stderr);
-	return DS_EXIT_USAGE;
-}
-
 int ds_cmd_lab(int argc, char **argv)
 {
 	enum { O_AGENTS = 256, O_KEEP, O_NOSTORY, O_SCENARIO, O_SVG, O_EVENTS, O_SEED };
@@ -83,23 +76,19 @@ int ds_cmd_lab(int argc, char **argv)
 		case O_SVG: o.svg = optarg; break;
 		case O_EVENTS: o.events = optarg; break;
 		case O_SEED:
-			errno = 0;
-			o.seed = strtoull(optarg, &end, 10);
-			if (errno || *end || !*optarg || *optarg == '-' || *optarg == '+')
-				return bad("--seed expects a whole number, not", optarg);
+			if (ds_cli_seed("lab", optarg, &o.seed))
+				return DS_EXIT_USAGE;
 			o.seed_set = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return DS_EXIT_OK;
-		case ':':
-			return bad("this option needs a value:", argv[optind - 1]);
 		default:
-			return bad("unknown option", argv[optind - 1]);
+			return ds_cli_bad_option("lab", c, argc, argv, usage);
 		}
 	}
-	if (optind < argc)
-		return bad("unexpected argument", argv[optind]);
+	if (ds_cli_no_operands("lab", argc, argv, usage))
+		return DS_EXIT_USAGE;
 	if (o.events && !strcmp(o.events, "-")) {
 		fprintf(stderr, "dualsite lab: --events -: the lab's stdout carries its story; "
 			"give a file name (or use --scenario, which prints the events)\n");

@@ -6,6 +6,7 @@
  * port in use) or a forced stop (second signal); 2 a usage error or a file
  * that cannot be read (or an events file that cannot be written). */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 		"between sites as the configuration says (docs/run.md).\n\n"
 		"options:\n"
 		"  -c, --config FILE     the configuration (YAML)\n"
-		"  --agent NAME          run this agent (a Person); repeat for more\n"
+		"  -a, --agent NAME      run this agent (a Person); repeat for more\n"
 		"  --all                 run every Person of the configuration\n"
 		"  --events FILE|-       write each event as a JSON line (SPEC §5) to FILE,\n"
 		"                        or to stdout with '-' (stdout then carries JSON only)\n"
@@ -70,17 +71,6 @@ static uint64_t random_seed(void)
 	return v % 1000000000ull;
 }
 
-static int parse_seed(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno || *end ? EINVAL : 0;
-}
-
 struct run_args {
 	const char *file;
 	const char **agents;
@@ -94,48 +84,49 @@ struct run_args {
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		bool has_val = i + 1 < argc;
+	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN };
+	static const struct option lopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"agent", required_argument, NULL, 'a'},
+		{"all", no_argument, NULL, O_ALL},
+		{"events", required_argument, NULL, O_EVENTS},
+		{"seed", required_argument, NULL, O_SEED},
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	size_t j;
 
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:a:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->file = optarg; break;
+		case 'a':
+			/* a name given twice is one agent, not two sharing a SIP user */
+			for (j = 0; j < a->n_agents && strcmp(a->agents[j], optarg); j++)
+				;
+			if (j == a->n_agents)
+				a->agents[a->n_agents++] = optarg;
+			break;
+		case O_ALL: a->all = true; break;
+		case O_EVENTS: a->events = optarg; break;
+		case O_LISTEN: a->listen = optarg; break;
+		case O_SEED:
+			if (ds_cli_seed("run", optarg, &a->seed))
+				return DS_EXIT_USAGE;
+			a->have_seed = true;
+			break;
+		case 'h':
 			usage(stdout);
 			return -1;
-		}
-		else if (!strcmp(o, "--all")) {
-			a->all = true;
-		}
-		else if (!strcmp(o, "-c") || !strcmp(o, "--config") ||
-			 !strcmp(o, "--agent") || !strcmp(o, "--events") ||
-			 !strcmp(o, "--seed") || !strcmp(o, "--listen")) {
-			const char *v = has_val ? argv[++i] : NULL;
-			if (!v)
-				return usage_error("missing value after '%s'", o);
-			if (!strcmp(o, "-c") || !strcmp(o, "--config"))
-				a->file = v;
-			else if (!strcmp(o, "--agent")) {
-				/* a name given twice is one agent, not two sharing a SIP user */
-				size_t j = 0;
-
-				while (j < a->n_agents && strcmp(a->agents[j], v))
-					j++;
-				if (j == a->n_agents)
-					a->agents[a->n_agents++] = v;
-			}
-			else if (!strcmp(o, "--events"))
-				a->events = v;
-			else if (!strcmp(o, "--listen"))
-				a->listen = v;
-			else if (parse_seed(v, &a->seed))
-				return usage_error("--seed '%s': expected a whole number "
-						   "0..18446744073709551615", v);
-			else
-				a->have_seed = true;
-		}
-		else {
-			return usage_error("unknown argument '%s'", o);
+		default:
+			return ds_cli_bad_option("run", c, argc, argv, usage);
 		}
 	}
+	if (ds_cli_no_operands("run", argc, argv, usage))
+		return DS_EXIT_USAGE;
 	if (!a->file)
 		return usage_error("%s", "no configuration given: use -c FILE");
 	if (a->listen && ds_net_listen_check(a->listen))

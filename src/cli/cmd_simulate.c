@@ -5,6 +5,7 @@
  * no path and no wall-clock value is printed on stdout, so two runs can be
  * compared byte for byte (the scenario tests do exactly that). */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,79 +51,41 @@ static void usage(FILE *f)
 		"or unreadable input. See docs/simulate.md for the scenario format.\n");
 }
 
-/* Accepts "--opt VALUE" and "--opt=VALUE". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *matched)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	*matched = false;
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=') {
-		*matched = true;
-		return a + n + 1;
-	}
-	if (a[n])
-		return NULL;
-	*matched = true;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
-	static const char *const names[] = {"-c", "--config", "--scenario", "--events", "--svg", "--seed"};
+	enum { O_SCENARIO = 256, O_EVENTS, O_SVG, O_SEED };
+	static const struct option lopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"scenario", required_argument, NULL, O_SCENARIO},
+		{"events", required_argument, NULL, O_EVENTS},
+		{"svg", required_argument, NULL, O_SVG},
+		{"seed", required_argument, NULL, O_SEED},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		const char *v = NULL;
-		bool matched = false;
-		size_t k;
-
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return -1;
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-			v = opt_value(argc, argv, &i, names[k], &matched);
-			if (matched)
-				break;
-		}
-		if (!matched) {
-			fprintf(stderr, "dualsite simulate: unknown argument '%s'\n", argv[i]);
-			return DS_EXIT_USAGE;
-		}
-		if (!v || !*v) {
-			fprintf(stderr, "dualsite simulate: %s needs a value\n", names[k]);
-			return DS_EXIT_USAGE;
-		}
-		switch (k) {
-		case 0:
-		case 1:
-			a->config = v;
-			break;
-		case 2:
-			a->scenario = v;
-			break;
-		case 3:
-			a->events = v;
-			break;
-		case 4:
-			a->svg = v;
-			break;
-		default: {
-			char *end;
-
-			errno = 0;
-			a->seed = strtoull(v, &end, 10);
-			if (*v < '0' || *v > '9' || *end || errno) {
-				fprintf(stderr, "dualsite simulate: --seed '%s': expected a whole "
-					"number 0..18446744073709551615\n", v);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case O_SCENARIO: a->scenario = optarg; break;
+		case O_EVENTS: a->events = optarg; break;
+		case O_SVG: a->svg = optarg; break;
+		case O_SEED:
+			if (ds_cli_seed("simulate", optarg, &a->seed))
 				return DS_EXIT_USAGE;
-			}
 			a->has_seed = true;
-		}
+			break;
+		case 'h':
+			return -1;
+		default:
+			return ds_cli_bad_option("simulate", c, argc, argv, usage);
 		}
 	}
+	if (ds_cli_no_operands("simulate", argc, argv, usage))
+		return DS_EXIT_USAGE;
 	if (!a->config || !a->scenario) {
 		fprintf(stderr, "dualsite simulate: %s is required\n",
 			!a->config ? "-c CONFIG" : "--scenario SCENARIO");

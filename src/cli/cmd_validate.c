@@ -5,6 +5,7 @@
  * file that cannot be read is not a diagnostic about the configuration, so
  * its message goes to stderr and stdout stays empty. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "dualsite/config.h"
@@ -33,22 +34,29 @@ int ds_cmd_validate(int argc, char **argv)
 	struct ds_config *cfg = NULL;
 	int rc, status;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	static const struct option lopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': file = optarg; break;
+		case 'j': json = true; break;
+		case 'h':
 			usage(stdout);
 			return DS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
-			file = argv[++i];
-		} else {
-			fprintf(stderr, "dualsite validate: %s '%s'\n", !strcmp(argv[i], "-c") ||
-				!strcmp(argv[i], "--config") ? "missing FILE after" : "unknown argument",
-				argv[i]);
-			usage(stderr);
-			return DS_EXIT_USAGE;
+		default:
+			return ds_cli_bad_option("validate", c, argc, argv, usage);
 		}
 	}
+	if (ds_cli_no_operands("validate", argc, argv, usage))
+		return DS_EXIT_USAGE;
 	if (!file) {
 		fprintf(stderr, "dualsite validate: no configuration given: use -c FILE\n");
 		usage(stderr);

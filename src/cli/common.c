@@ -1,5 +1,12 @@
-/* What the commands share: the exit status of an input that did not load. */
+/* What the commands share: the exit status of an input that did not load,
+ * and the handling of bad arguments. Every command reads its arguments with
+ * getopt_long, so each takes `--opt VALUE`, `--opt=VALUE` and `-c FILE`
+ * alike, and says the same thing about a mistake. */
 #include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 int ds_cli_load_status(int err)
@@ -13,4 +20,54 @@ int ds_cli_load_status(int err)
 	default:       /* ENOENT, EACCES, EIO, EISDIR...: the input cannot be read */
 		return DS_EXIT_USAGE;
 	}
+}
+
+int ds_cli_bad_option(const char *cmd, int c, int argc, char **argv,
+		      void (*usage)(FILE *))
+{
+	/* getopt_long has moved past the culprit; a short one is in optopt.
+	 * A missing value is always the last argument. */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	bool is_long = !strncmp(arg, "--", 2);
+
+	/* For a long option, optopt is 0 when the name is unknown and the
+	 * option's value when it was given a value it does not take. */
+	if (c == ':')
+		fprintf(stderr, "dualsite %s: option '%s' needs a value\n", cmd, arg);
+	else if (is_long && optopt)
+		fprintf(stderr, "dualsite %s: option '%.*s' takes no value\n", cmd,
+			(int)strcspn(arg, "="), arg);
+	else if (is_long)
+		fprintf(stderr, "dualsite %s: unknown option '%.*s'\n", cmd,
+			(int)strcspn(arg, "="), arg);
+	else
+		fprintf(stderr, "dualsite %s: unknown option '-%c'\n", cmd, optopt);
+	usage(stderr);
+	return DS_EXIT_USAGE;
+}
+
+int ds_cli_no_operands(const char *cmd, int argc, char **argv, void (*usage)(FILE *))
+{
+	if (optind >= argc)
+		return DS_EXIT_OK;
+	fprintf(stderr, "dualsite %s: unexpected argument '%s' (options take the form "
+		"--name VALUE)\n", cmd, argv[optind]);
+	usage(stderr);
+	return DS_EXIT_USAGE;
+}
+
+int ds_cli_seed(const char *cmd, const char *arg, uint64_t *seed)
+{
+	char *end;
+
+	errno = 0;
+	if (*arg >= '0' && *arg <= '9') {
+		*seed = strtoull(arg, &end, 10);
+		if (!errno && !*end)
+			return DS_EXIT_OK;
+	}
+	fprintf(stderr, "dualsite %s: --seed '%s': expected a whole number "
+		"0..18446744073709551615\n", cmd, arg);
+	return DS_EXIT_USAGE;
 }

@@ -243,6 +243,11 @@ static void parse_text(struct ds_loader *L, const char *buf, size_t len)
 	if (!doc)
 		goto out;   /* an empty file */
 	root = fy_document_root(doc);
+	if (ds_yaml_quote_trap(root, buf, len, &bad.line, &bad.col)) {
+		ds_ld_error(L, &bad, "", DS_QUOTE_TRAP_MSG);
+		L->syntax = true;
+		goto out;
+	}
 	if (root && fy_node_is_alias(root))
 		root = NULL;
 	if (!root || ds_yaml_is_null(root))

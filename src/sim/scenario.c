@@ -380,7 +380,7 @@ static int parse_root(struct parse *p, struct fy_node *root)
 				sc->has_seed = true;
 			}
 		} else if (!strcmp(k, "events")) {
-			if (fy_node_get_type(vn) == FYNT_SCALAR && !*fy_node_get_scalar0(vn))
+			if (scalar(vn) && !*scalar(vn))
 				continue;   /* `events:` with nothing: no events */
 			e = parse_events(p, vn, &vloc);
 			if (e == ENOMEM)
@@ -461,6 +461,15 @@ int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 		}
 		e = 0;
 		goto out;
+	}
+	{
+		struct ds_loc loc = {sc->file, 1, 1};
+
+		if (ds_yaml_quote_trap(fy_document_root(fyd), text, len, &loc.line, &loc.col)) {
+			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "%s", DS_QUOTE_TRAP_MSG);
+			e = 0;
+			goto out;
+		}
 	}
 	e = parse_root(&p, fy_document_root(fyd));
 out:

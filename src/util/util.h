@@ -50,6 +50,13 @@ size_t ds_utf8_check(const char *buf, size_t len);
  * pass this before libfyaml 0.7.12 sees it: it loops forever on some invalid
  * UTF-8 and crashes on some NUL bytes. */
 bool ds_yaml_text_bad(const char *buf, size_t len, int *line, int *col, unsigned char *byte);
+/* True when a single-quoted scalar under `root` holds two escaped quotes in a
+ * row (''''), which libfyaml 0.7.12 misreads, with the line and column of its
+ * opening quote. `buf` is the text the document was parsed from. */
+struct fy_node;
+#define DS_QUOTE_TRAP_MSG "two escaped quotes in a row ('''') inside single quotes " \
+	"are misread by libfyaml 0.7.12; write this value in double quotes (\"a''b\")"
+bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *line, int *col);
 
 /* `str` as a JSON string, quotes included: '"', '\\' and control characters
  * escaped, invalid UTF-8 replaced by \ufffd. Like snprintf: writes at most

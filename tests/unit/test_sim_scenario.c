@@ -191,6 +191,39 @@ static void test_scenario_syntax_and_missing(void **state)
 	ds_diags_reset(&d);
 }
 
+/* libfyaml 0.7.12 reads 'a''''b' as a''' (and leaks): refused at the
+ * opening quote, key or value, before any text is read; one escaped quote
+ * and double quotes are read as written. */
+static void test_scenario_quote_trap(void **state)
+{
+	struct ds_diags d;
+	struct ds_scenario *sc;
+	(void)state;
+
+	sc = parse("duration: 5\nagent: 'o''''b'\n", &d);
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, 2, 8, "double quotes"));
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
+	sc = parse("duration: 5\n'''''''''''''':\n", &d);
+	assert_true(has_diag(&d, 2, 1, "double quotes"));
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
+	sc = parse("duration: 5\nagent: 'o''b'\n", &d);
+	assert_int_equal(d.errors, 0);
+	assert_string_equal(sc->agent, "o'b");
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
+	sc = parse("duration: 5\nagent: \"o''''b\"\n", &d);
+	assert_int_equal(d.errors, 0);
+	assert_string_equal(sc->agent, "o''''b");
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+}
+
 static void test_scenario_load_unreadable(void **state)
 {
 	struct ds_diags d = {0};
@@ -309,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_sorted_stably),
 		cmocka_unit_test(test_scenario_errors),
 		cmocka_unit_test(test_scenario_syntax_and_missing),
+		cmocka_unit_test(test_scenario_quote_trap),
 		cmocka_unit_test(test_scenario_load_unreadable),
 		cmocka_unit_test(test_scenario_resolve),
 	};

@@ -1,0 +1,63 @@
+/* A guard against a libfyaml 0.7.12 bug: inside a single-quoted scalar, two
+ * escaped quotes in a row ('a''''b', meant as a''b) read back wrong (a''')
+ * and the read leaks the library's chunk buffer. A loader calls this on the
+ * whole document before it reads any text, and refuses the file with the
+ * place and a way round it, rather than use a mangled name or password. */
+#include <libfyaml.h>
+#include <string.h>
+#include "util.h"
+
+/* The marks of a quoted scalar's token span its content, without the quotes:
+ * checked on the source text, so the broken reader is never called. */
+static bool misread(struct fy_node *n, const char *buf, size_t len)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *s = t ? fy_token_start_mark(t) : NULL;
+	const struct fy_mark *e = t ? fy_token_end_mark(t) : NULL;
+
+	if (fy_node_get_style(n) != FYNS_SINGLE_QUOTED || !s || !e ||
+	    s->input_pos > e->input_pos || e->input_pos > len)
+		return false;
+	return memmem(buf + s->input_pos, e->input_pos - s->input_pos, "''''", 4) != NULL;
+}
+
+static struct fy_node *find(struct fy_node *n, const char *buf, size_t len)
+{
+	struct fy_node_pair *p;
+	struct fy_node *item, *r = NULL;
+	void *it = NULL;
+
+	/* An alias is checked where its anchor is. */
+	if (!n || fy_node_is_alias(n))
+		return NULL;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		return misread(n, buf, len) ? n : NULL;
+	case FYNT_SEQUENCE:
+		while (!r && (item = fy_node_sequence_iterate(n, &it)))
+			r = find(item, buf, len);
+		return r;
+	case FYNT_MAPPING:
+		while (!r && (p = fy_node_mapping_iterate(n, &it))) {
+			r = find(fy_node_pair_key(p), buf, len);
+			if (!r)
+				r = find(fy_node_pair_value(p), buf, len);
+		}
+		return r;
+	}
+	return NULL;
+}
+
+bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *line, int *col)
+{
+	struct fy_node *n = find(root, buf, len);
+	const struct fy_mark *m;
+
+	if (!n)
+		return false;
+	m = fy_token_start_mark(fy_node_get_scalar_token(n));
+	/* The mark is past the opening quote: point at the quote. */
+	*line = m->line + 1;
+	*col = m->column > 0 ? m->column : 1;
+	return true;
+}
