@@ -160,15 +160,17 @@ fleet_stop() {
 	sleep 0.3
 }
 
-# sipp_baseline N PORT: sipp registers N users against 127.0.0.1:PORT;
-# sets S_CPU (CPU-seconds of sipp) and S_OK (successful REGISTERs).
+# sipp_baseline N PORT RATE FIRST: sipp registers N users (FIRST+1 ...)
+# against 127.0.0.1:PORT at RATE REGISTERs/s; sets S_CPU (CPU-seconds of
+# sipp) and S_OK (successful REGISTERs).
 sipp_baseline() {
-	local n=$1 port=$2 i
-	{ echo SEQUENTIAL; for i in $(seq "$n"); do echo "$((300000 + i))"; done; } > "$W/users.csv"
+	local n=$1 port=$2 rate=$3 first=$4 i
+	{ echo SEQUENTIAL; for i in $(seq "$n"); do echo "$((first + i))"; done; } > "$W/users.csv"
 	local out
-	out=$(bash -c 'sipp "127.0.0.1:$1" -sf "$2" -inf "$3" -m "$4" -r 2000 -l 2000 -nostdin \
+	rm -f "$W/sipp.csv"
+	out=$(bash -c 'sipp "127.0.0.1:$1" -sf "$2" -inf "$3" -m "$4" -r "$6" -l 2000 -nostdin \
 		-i 127.0.0.1 -timeout 120s -trace_stat -stf "$5" >/dev/null 2>&1; times' \
-		_ "$port" "$ROOT/bench/net/register.xml" "$W/users.csv" "$n" "$W/sipp.csv" | tail -1)
+		_ "$port" "$ROOT/bench/net/register.xml" "$W/users.csv" "$n" "$W/sipp.csv" "$rate" | tail -1)
 	S_CPU=$(echo "$out" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
 	S_OK=$(tail -1 "$W/sipp.csv" 2>/dev/null | awk -F';' '{ print $16 }')
 }

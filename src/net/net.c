@@ -12,8 +12,11 @@
  * may create) gets REGISTER Expires: 0 on its own Call-ID and next CSeq, and
  * the stop completes when all are answered or at register-timeout (at most
  * 5 s). The loop is ended from a timer, never from the signal handler. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "net_priv.h"
 
 /* The stop's un-REGISTERs go out in batches: a burst of twenty thousand
@@ -315,7 +318,8 @@ static void main_stop_h(void *arg)
 	re_cancel();
 }
 
-static void main_signal_h(int sig)
+/* What a signal means, in the loop (not in the signal handler). */
+static void on_signal(int sig)
 {
 	if (!main_net)
 		return;
@@ -337,6 +341,32 @@ static void main_signal_h(int sig)
 	re_cancel();
 }
 
+/* libre 1.1.0 calls re_main's handler inside the signal handler, where
+ * logging, allocating or touching timers is unsafe: the handler only writes
+ * the signal's number to a pipe, which the loop reads (the self-pipe). */
+static int sig_pipe[2] = {-1, -1};
+
+static void main_signal_h(int sig)
+{
+	int e = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* a full pipe already holds enough signals to act on */
+	}
+	errno = e;
+}
+
+static void sig_pipe_h(int flags, void *arg)
+{
+	unsigned char c;
+	(void)flags;
+	(void)arg;
+
+	while (read(sig_pipe[0], &c, 1) == 1)
+		on_signal(c);
+}
+
 int ds_net_main(struct ds_net *n)
 {
 	int err;
@@ -344,7 +374,20 @@ int ds_net_main(struct ds_net *n)
 	main_net = n;
 	main_signals = 0;
 	main_forced = false;
-	err = re_main(main_signal_h);
+	if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC)) {
+		err = errno;
+		ds_log(n, "cannot make the signal pipe: %m", err);
+		return 1;
+	}
+	err = fd_listen(sig_pipe[0], FD_READ, sig_pipe_h, NULL);
+	ds_log_hold(true);
+	if (!err)
+		err = re_main(main_signal_h);
+	ds_log_hold(false);
+	fd_close(sig_pipe[0]);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
 	main_net = NULL;
 	if (err) {
 		ds_log(n, "event loop failed: %m", err);

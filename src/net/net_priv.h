@@ -78,6 +78,7 @@ struct ds_evout {
 	bool listening;              /* fd_listen() for FD_WRITE is on */
 	bool broken;                 /* the reader went away */
 	bool said_full;
+	struct tmr tmr;              /* the end of the loop turn: write them */
 };
 
 struct ds_net {
@@ -176,5 +177,8 @@ void ds_evout_close(struct ds_net *n);
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);
 void ds_log_set_t0(uint64_t t0);
+/* While on (the loop runs), log lines are written together at the end of
+ * each loop turn; off writes what is held, and each line at once after. */
+void ds_log_hold(bool on);
 
 #endif
