@@ -140,8 +140,9 @@ struct ds_config {
 };
 
 /* Loads FILE and its includes. Returns 0 with *cfgp set (diagnostics, errors
- * included, appended to `diags`); ENOENT/EACCES/EIO when FILE cannot be read
- * (exit 2); EINVAL on a YAML syntax error (exit 1), with a diagnostic. */
+ * included, appended to `diags`); ENOENT/EACCES/EIO when FILE or a file it
+ * includes cannot be read (exit 2; for an include, a diagnostic at its
+ * `include:` line); EINVAL on a YAML syntax error (exit 1), with a diagnostic. */
 int ds_config_load(struct ds_config **cfgp, const char *file, struct ds_diags *diags);
 void ds_config_free(struct ds_config *cfg);
 

@@ -35,6 +35,7 @@ struct ds_loader {
 	struct ds_diags *diags;
 	bool nomem;                 /* an allocation failed: the load fails */
 	bool syntax;                /* a YAML syntax error: the load fails */
+	int unreadable;             /* errno of the first include that could not be read */
 	size_t visits, visit_limit; /* map pairs read; bounds alias expansion */
 	const char *file;           /* the file being read (arena) */
 	struct ds_incfile *chain;   /* files being read, outermost first */

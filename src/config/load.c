@@ -297,6 +297,9 @@ static int load_file(struct ds_loader *L, const char *name, const struct ds_loc 
 	if (err) {
 		ds_ld_error(L, where, where_path, "cannot read %s: %s%s", name, strerror(err),
 			    at ? "; the path is relative to the including file" : "");
+		/* an input that cannot be read, wherever it is named (SPEC §4) */
+		if (!L->unreadable)
+			L->unreadable = err;
 		return err;
 	}
 	for (size_t i = 0; i < L->n_chain; i++) {
@@ -397,6 +400,8 @@ int ds_config_load(struct ds_config **cfgp, const char *file, struct ds_diags *d
 	cfg->file = L.file;
 
 	err = L.nomem ? ENOMEM : load_file(&L, cfg->file, NULL);
+	if (!err)
+		err = L.unreadable;
 	if (!err && !L.nomem && !L.syntax) {
 		ds_cfg_resolve(&L);
 		if (!L.pv->have_app) {
