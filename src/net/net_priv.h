@@ -103,6 +103,7 @@ struct ds_net {
 	struct tmr probe_tmr;
 	uint64_t round;              /* number of the next round */
 	struct list rounds;          /* struct net_round in flight */
+	struct sip_lsnr *probe_lsnr; /* answers to our OPTIONS */
 	/* clean stop */
 	bool started;
 	bool stopping;

@@ -3,8 +3,12 @@
  * Policy: rounds at a fixed rate from start (t = 0, interval, 2·interval …),
  * every server probed in each round: a SIP OPTIONS for `sip` servers (any
  * final answer, even 4xx/5xx, proves the server alive), a TCP connect for
- * `stat`/`config` ones. Our own timer ends a round at probe-timeout; libre's
- * transaction (32 s over UDP) is abandoned then and a late answer ignored.
+ * `stat`/`config` ones. Our own timer ends a round at probe-timeout. An
+ * OPTIONS is sent stateless, with its answer matched here by Call-ID (which
+ * names the round and the server) and, over UDP, retransmitted by the round
+ * (T1 doubling up to T2) until it ends: a libre transaction cannot be ended
+ * early and went on retransmitting to a dead server for 32 s after its round
+ * had given up. A late answer is ignored.
  * A recovery is applied at once, unless a server that is down still has its
  * probe of the same round out: then the round's recoveries go together, when
  * the last of those answers or at the round's timeout, so a pair that comes
@@ -20,13 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net_priv.h"
+#include "sipmsg.h"
 
 struct net_round;
 
 struct round_probe {
 	struct net_round *r;
 	uint32_t srv;
-	struct sip_request *req;
+	struct mbuf *pkt;    /* an OPTIONS over UDP, to retransmit */
 	struct tcp_conn *tc;
 	bool done;
 	bool ok;
@@ -37,7 +42,10 @@ struct net_round {
 	struct le le;
 	struct ds_net *n;
 	uint64_t num;
+	uint64_t callid;     /* names the round in its OPTIONS' Call-IDs */
 	struct tmr tmr;
+	struct tmr rtx;      /* retransmission of unanswered UDP OPTIONS */
+	uint64_t rto;
 	struct round_probe *p;
 	size_t np;
 };
@@ -47,11 +55,10 @@ static void round_destructor(void *arg)
 	struct net_round *r = arg;
 
 	tmr_cancel(&r->tmr);
+	tmr_cancel(&r->rtx);
 	list_unlink(&r->le);
 	for (size_t i = 0; i < r->np; i++) {
-		/* deref of a pending request: libre keeps the transaction but
-		 * clears our pointer and never calls our handler again */
-		r->p[i].req = mem_deref(r->p[i].req);
+		r->p[i].pkt = mem_deref(r->p[i].pkt);
 		r->p[i].tc = mem_deref(r->p[i].tc);
 	}
 	free(r->p);
@@ -118,16 +125,27 @@ static void probe_fail(struct round_probe *p)
 	p->done = true;
 }
 
-static void options_resp_h(int err, const struct sip_msg *msg, void *arg)
+/* Every answer to an OPTIONS of ours; any final answer, even 4xx/5xx,
+ * proves the server alive. */
+static bool options_resp_h(const struct sip_msg *msg, void *arg)
 {
-	struct round_probe *p = arg;
+	struct ds_net *n = arg;
+	struct le *le;
+	uint64_t rnd;
+	uint32_t srv, zero;
 
-	if (!err && msg && msg->scode < 200)
-		return;
-	if (!err && msg)
-		probe_ok(p);
-	else
-		probe_fail(p);
+	if (pl_strcmp(&msg->cseq.met, "OPTIONS") ||
+	    ds_sipmsg_callid_parse(&msg->callid, &rnd, &srv, &zero))
+		return false;
+	if (msg->scode < 200)
+		return true;
+	for (le = n->rounds.head; le; le = le->next) {
+		struct net_round *r = le->data;
+
+		if (r->callid == rnd && srv < r->np)
+			probe_ok(&r->p[srv]);
+	}
+	return true;
 }
 
 static void probe_estab_h(void *arg)
@@ -150,28 +168,72 @@ static void probe_close_h(int err, void *arg)
 		probe_fail(p);
 }
 
+static int options_send(struct ds_net *n, struct round_probe *p)
+{
+	struct net_server *s = &n->servers[p->srv];
+	const char *tp = ds_net_tp_name(s->probe_tp);
+	struct sa via;
+	struct mbuf *mb;
+	int err;
+
+	err = sip_transp_laddr(n->probe_sip, &via, s->probe_tp, &s->addr);
+	if (err)
+		return err;
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return ENOMEM;
+	err = mbuf_printf(mb,
+			  "OPTIONS sip:%J;transport=%s SIP/2.0\r\n"
+			  "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;rport\r\n"
+			  "Max-Forwards: 70\r\n"
+			  "To: <sip:%J;transport=%s>\r\n"
+			  "From: <sip:dualsite@%J>;tag=%016llx\r\n"
+			  "Call-ID: %016llx.%u.0@dualsite\r\n"
+			  "CSeq: 1 OPTIONS\r\n"
+			  "Accept: application/sdp\r\n"
+			  "User-Agent: dualsite\r\n"
+			  "Content-Length: 0\r\n\r\n",
+			  &s->addr, tp, sip_transp_name(s->probe_tp), &via,
+			  (unsigned long long)rand_u64(), &s->addr, tp, &n->laddr,
+			  (unsigned long long)rand_u64(),
+			  (unsigned long long)p->r->callid, p->srv);
+	if (!err) {
+		mb->pos = 0;
+		err = sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
+	}
+	if (!err && s->probe_tp == SIP_TRANSP_UDP)
+		p->pkt = mem_ref(mb);
+	mem_deref(mb);
+	return err;
+}
+
 static int probe_send(struct ds_net *n, struct round_probe *p)
 {
 	struct net_server *s = &n->servers[p->srv];
-	char uri[128];
 
 	if (s->probe_tcp)
 		return tcp_connect(&p->tc, &s->addr, probe_estab_h, probe_recv_h,
 				   probe_close_h, p);
+	return options_send(n, p);
+}
 
-	if (re_snprintf(uri, sizeof(uri), "sip:%J;transport=%s", &s->addr,
-			ds_net_tp_name(s->probe_tp)) < 0)
-		return ENOMEM;
-	return sip_requestf(&p->req, n->probe_sip, true, "OPTIONS", uri, NULL, NULL,
-			    NULL, options_resp_h, p,
-			    "To: <%s>\r\n"
-			    "From: <sip:dualsite@%J>;tag=%016llx\r\n"
-			    "Call-ID: %016llx@dualsite\r\n"
-			    "CSeq: 1 OPTIONS\r\n"
-			    "Accept: application/sdp\r\n"
-			    "Content-Length: 0\r\n\r\n",
-			    uri, &n->laddr, (unsigned long long)rand_u64(),
-			    (unsigned long long)rand_u64());
+/* RFC 3261 §17.1.2.2 for the round's unanswered OPTIONS over UDP. */
+static void round_rtx_h(void *arg)
+{
+	struct net_round *r = arg;
+	struct ds_net *n = r->n;
+
+	for (size_t i = 0; i < r->np; i++) {
+		struct round_probe *p = &r->p[i];
+
+		if (p->done || !p->pkt)
+			continue;
+		p->pkt->pos = 0;
+		(void)sip_send(n->probe_sip, NULL, SIP_TRANSP_UDP, &n->servers[p->srv].addr,
+			       p->pkt);
+	}
+	r->rto = r->rto * 2 > SIP_T2 ? SIP_T2 : r->rto * 2;
+	tmr_start(&r->rtx, r->rto, round_rtx_h, r);
 }
 
 static void round_timeout_h(void *arg)
@@ -218,7 +280,9 @@ static void round_start(struct ds_net *n)
 	}
 	r->n = n;
 	r->num = n->round;
+	r->callid = rand_u64();
 	tmr_init(&r->tmr);
+	tmr_init(&r->rtx);
 	r->p = calloc(n->n_servers, sizeof(*r->p));
 	if (!r->p) {
 		mem_deref(r);
@@ -240,6 +304,8 @@ static void round_start(struct ds_net *n)
 		}
 	}
 	tmr_start(&r->tmr, (uint64_t)n->pc.timeout_ms, round_timeout_h, r);
+	r->rto = SIP_T1;
+	tmr_start(&r->rtx, r->rto, round_rtx_h, r);
 }
 
 static void probe_tick_h(void *arg)
@@ -259,9 +325,14 @@ static void probe_tick_h(void *arg)
 
 int ds_probe_start(struct ds_net *n)
 {
+	int err;
+
 	list_init(&n->rounds);
 	tmr_init(&n->probe_tmr);
 	n->round = 0;
+	err = sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
+	if (err)
+		return err;
 	probe_tick_h(n);
 	return 0;
 }
@@ -270,4 +341,5 @@ void ds_probe_stop(struct ds_net *n)
 {
 	tmr_cancel(&n->probe_tmr);
 	list_flush(&n->rounds);
+	n->probe_lsnr = mem_deref(n->probe_lsnr);
 }
