@@ -132,18 +132,21 @@ static bool options_resp_h(const struct sip_msg *msg, void *arg)
 	struct ds_net *n = arg;
 	struct le *le;
 	uint64_t rnd;
-	uint32_t srv, zero;
+	uint32_t srv, unused;
 
 	if (pl_strcmp(&msg->cseq.met, "OPTIONS") ||
-	    ds_sipmsg_callid_parse(&msg->callid, &rnd, &srv, &zero))
+	    ds_sipmsg_callid_parse(&msg->callid, &rnd, &srv, &unused))
 		return false;
 	if (msg->scode < 200)
 		return true;
 	for (le = n->rounds.head; le; le = le->next) {
 		struct net_round *r = le->data;
 
-		if (r->callid == rnd && srv < r->np)
-			probe_ok(&r->p[srv]);
+		if (r->callid == rnd) {
+			if (srv < r->np)
+				probe_ok(&r->p[srv]);
+			break;
+		}
 	}
 	return true;
 }
