@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <re.h>
+#include "digest.h"
 #include "dualsite/net.h"
 #include "dualsite/engine.h"
 #include "dualsite/agent.h"
@@ -29,7 +30,7 @@ enum bind_op { BIND_NONE, BIND_REGISTER, BIND_CHECK, BIND_UNREGISTER, BIND_STOP 
  * matched by ds_reg_listen()'s listener). */
 struct net_binding {
 	struct net_agent *ag;
-	struct sip_auth *auth;
+	struct ds_digest digest;     /* the registrar's last challenge */
 	struct ds_timer tmr;         /* retransmission and register-timeout */
 	struct mbuf *pkt;            /* UDP: the request as sent, to retransmit */
 	uint64_t deadline;           /* tmr_jiffies() of the register-timeout */
@@ -90,6 +91,7 @@ struct ds_net {
 	struct sipsess_sock *sess_sock;
 	struct sip_lsnr *lsnr;
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
+	uint64_t rng;                /* reg.c's stream of branches and cnonces */
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
 	uint64_t t0;                 /* tmr_jiffies() at start */
 	struct ds_timers timers;     /* the agents' and bindings' timers */

@@ -10,18 +10,23 @@
  * requests are built with sip_requestf() rather than a sip_dialog, whose
  * request URI is fixed.
  *
- * Requests are sent stateless and answers matched here (by the Call-ID,
- * which names the binding, and the CSeq): libre's client transactions cannot
- * be ended early, so every abandoned one would keep retransmitting for 32 s
- * and, at ten thousand agents behind a silent server, flood both the
- * registrar and libre's linear timer list. Over UDP we retransmit ourselves
- * (T1 doubling up to T2, RFC 3261 §17.1.2.2) the very bytes libre sent
- * (caught by its trace handler: same branch, same CSeq, a true
- * retransmission); answering a challenge is a new request with the next
- * CSeq, and an answer to any CSeq of the attempt counts. Our timer ends
- * the attempt at register-timeout with "no answer" (code 0). A digest challenge (401/407) is answered once
- * per attempt; a challenge to a request that carried that answer is a
- * rejection (challenges to earlier retransmissions are duplicates). */
+ * Requests are built here and sent stateless with sip_send(), and answers
+ * matched here (by the Call-ID, which names the binding, and the CSeq):
+ * libre's client transactions cannot be ended early, so every abandoned one
+ * would keep retransmitting for 32 s and, at ten thousand agents behind a
+ * silent server, flood both the registrar and libre's linear timer list.
+ * Not sip_request() either: per request it draws its Via branch from
+ * OpenSSL's RAND_bytes and asks the socket its address, a quarter of the
+ * driver's CPU per REGISTER (bench/RESULTS.md); our branches come from a
+ * per-process xorshift stream, which only has to make them unique. Digest
+ * answers are written by digest.c. Over UDP we retransmit ourselves (T1
+ * doubling up to T2, RFC 3261 §17.1.2.2) the very bytes sent (same branch,
+ * same CSeq, a true retransmission); answering a challenge is a new request
+ * with the next CSeq, and an answer to any CSeq of the attempt counts. Our
+ * timer ends the attempt at register-timeout with "no answer" (code 0). A
+ * digest challenge (401/407) is answered once per attempt; a challenge to a
+ * request that carried that answer is a rejection (challenges to earlier
+ * retransmissions are duplicates). */
 #include <string.h>
 #include "net_priv.h"
 #include "sipmsg.h"
@@ -54,24 +59,14 @@ static int bound_any(const struct net_binding *b)
 	return b->bound[0] >= 0 ? b->bound[0] : b->bound[1];
 }
 
-/* The binding whose REGISTER libre is sending right now (one thread). */
-static struct net_binding *capture;
-
-static void trace_h(bool tx, enum sip_transp tp, const struct sa *src,
-		    const struct sa *dst, const uint8_t *pkt, size_t len, void *arg)
+/* A fast 64-bit stream for Via branches and cnonces (xorshift64*): unique
+ * enough within one process, which is all a branch must be. */
+static uint64_t next_rand(struct ds_net *n)
 {
-	struct net_binding *b = capture;
-	(void)src;
-	(void)dst;
-	(void)arg;
-
-	if (!tx || !b || tp != SIP_TRANSP_UDP)
-		return;
-	capture = NULL;
-	b->pkt = mem_deref(b->pkt);
-	b->pkt = mbuf_alloc(len);
-	if (b->pkt && mbuf_write_mem(b->pkt, pkt, len))
-		b->pkt = mem_deref(b->pkt);
+	n->rng ^= n->rng >> 12;
+	n->rng ^= n->rng << 25;
+	n->rng ^= n->rng >> 27;
+	return n->rng * 0x2545f4914f6cdd1dull;
 }
 
 static const struct ds_server *bind_server(const struct net_binding *b, int id)
@@ -103,8 +98,9 @@ static int bind_send(struct net_binding *b)
 	const struct ds_server *srv = bind_server(b, b->server_id);
 	const char *user = ag->p->sip_user;
 	const char *tp = ds_net_tp_name(ag->tp);
-	char uri[160], contact[256];
+	char uri[160], cnonce[17];
 	struct sa dst;
+	struct mbuf *mb;
 	uint32_t exp = b->op == BIND_REGISTER ? b->expires : 0;
 	int err;
 
@@ -113,30 +109,40 @@ static int bind_send(struct net_binding *b)
 		return err;
 	if (re_snprintf(uri, sizeof(uri), "sip:%J;transport=%s", &dst, tp) < 0)
 		return ENOMEM;
-	contact[0] = '\0';
-	if (b->op != BIND_CHECK &&
-	    re_snprintf(contact, sizeof(contact),
-			"Contact: <sip:%s@%J;transport=%s;dsp=%u>;expires=%u\r\n"
-			"Expires: %u\r\n",
-			user, &n->laddr, tp, b->proxy, exp, exp) < 0)
+	(void)re_snprintf(cnonce, sizeof(cnonce), "%016llx",
+			  (unsigned long long)next_rand(n));
+	mb = mbuf_alloc(768);
+	if (!mb)
 		return ENOMEM;
-
+	err = mbuf_printf(mb,
+			  "REGISTER %s SIP/2.0\r\n"
+			  "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;rport\r\n"
+			  "Max-Forwards: 70\r\n"
+			  "To: <sip:%s@%s>\r\n"
+			  "From: <sip:%s@%s>;tag=%016llx\r\n"
+			  "Call-ID: %016llx.%u.%u@dualsite\r\n"
+			  "CSeq: %u REGISTER\r\n",
+			  uri, sip_transp_name(ag->tp), &n->laddr,
+			  (unsigned long long)next_rand(n),
+			  user, srv->host, user, srv->host,
+			  (unsigned long long)b->ftag,
+			  (unsigned long long)b->callid, b->ag->index, b->proxy,
+			  ++b->cseq);
+	err |= ds_digest_encode(mb, &b->digest, user, "REGISTER", uri, cnonce);
+	if (b->op != BIND_CHECK)
+		err |= mbuf_printf(mb, "Contact: <sip:%s@%J;transport=%s;dsp=%u>;expires=%u\r\n"
+				   "Expires: %u\r\n", user, &n->laddr, tp, b->proxy, exp, exp);
+	err |= mbuf_write_str(mb, "User-Agent: dualsite\r\nContent-Length: 0\r\n\r\n");
+	if (err) {
+		mem_deref(mb);
+		return ENOMEM;
+	}
+	mb->pos = 0;
+	err = sip_send(n->sip, NULL, ag->tp, &dst, mb);
 	b->pkt = mem_deref(b->pkt);
-	capture = ag->tp == SIP_TRANSP_UDP ? b : NULL;
-	err = sip_requestf(NULL, n->sip, false, "REGISTER", uri, NULL,
-			    b->auth, NULL, NULL, NULL,
-			    "To: <sip:%s@%s>\r\n"
-			    "From: <sip:%s@%s>;tag=%016llx\r\n"
-			    "Call-ID: %016llx.%u.%u@dualsite\r\n"
-			    "CSeq: %u REGISTER\r\n"
-			    "%s"
-			    "User-Agent: dualsite\r\n"
-			    "Content-Length: 0\r\n\r\n",
-			    user, srv->host, user, srv->host,
-			    (unsigned long long)b->ftag,
-			    (unsigned long long)b->callid, b->ag->index, b->proxy,
-			    ++b->cseq, contact);
-	capture = NULL;
+	if (!err && ag->tp == SIP_TRANSP_UDP)
+		b->pkt = mem_ref(mb);
+	mem_deref(mb);
 	return err;
 }
 
@@ -302,12 +308,8 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 			return;   /* the challenge we answered, to a retransmission */
 		if (!b->challenges) {
 			b->challenges = 1;
-			e = sip_auth_authenticate(b->auth, msg);
-			if (e == EAUTH) {
-				/* our cached credentials were refused: start afresh */
-				sip_auth_reset(b->auth);
-				e = sip_auth_authenticate(b->auth, msg);
-			}
+			e = ds_digest_challenge(&b->digest, msg, b->ag->p->sip_user,
+						b->ag->password ? b->ag->password : "");
 			if (!e) {
 				b->auth_cseq = b->cseq + 1;
 				send_or_hold(b);
@@ -317,7 +319,7 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 		}
 		/* challenged again with our answer, or a challenge we cannot
 		 * answer: wrong credentials */
-		sip_auth_reset(b->auth);
+		ds_digest_reset(&b->digest);
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s rejected: %u %r",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
 		       sc, &msg->reason);
@@ -357,19 +359,8 @@ static bool resp_listen_h(const struct sip_msg *msg, void *arg)
 
 int ds_reg_listen(struct ds_net *n)
 {
-	sip_set_trace_handler(n->sip, trace_h);
+	n->rng = rand_u64() | 1;   /* xorshift's state must not be 0 */
 	return sip_listen(&n->reg_lsnr, n->sip, false, resp_listen_h, n);
-}
-
-static int auth_h(char **user, char **pass, const char *realm, void *arg)
-{
-	struct net_agent *ag = arg;
-	int err;
-	(void)realm;
-
-	err = str_dup(user, ag->p->sip_user);
-	err |= str_dup(pass, ag->password ? ag->password : "");
-	return err;
 }
 
 static void bind_begin(struct net_binding *b, enum bind_op op, int server_id,
@@ -399,7 +390,7 @@ int ds_binding_init(struct net_binding *b, struct net_agent *ag, int proxy)
 	b->ftag = rand_u64();
 	b->cseq = rand_u16();
 	ds_timer_init(&b->tmr);
-	return sip_auth_alloc(&b->auth, auth_h, ag, false);
+	return 0;
 }
 
 void ds_binding_close(struct net_binding *b)
@@ -408,7 +399,7 @@ void ds_binding_close(struct net_binding *b)
 		return;
 	ds_timer_cancel(&b->ag->net->timers, &b->tmr);
 	b->pkt = mem_deref(b->pkt);
-	b->auth = mem_deref(b->auth);
+	ds_digest_reset(&b->digest);
 }
 
 void ds_binding_action(struct net_binding *b, const struct ds_action *a)
