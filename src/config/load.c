@@ -200,6 +200,11 @@ static void parse_text(struct ds_loader *L, const char *buf, size_t len)
 		L->syntax = true;
 		return;
 	}
+	if (ds_yaml_tab_trap(buf, len, &bad.line, &bad.col)) {
+		ds_ld_error(L, &bad, "", "YAML syntax error: " DS_TAB_TRAP_MSG);
+		L->syntax = true;
+		return;
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = fy_out_h;

@@ -432,6 +432,11 @@ int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 			e = 0;
 			goto out;
 		}
+		if (ds_yaml_tab_trap(text, len, &loc.line, &loc.col)) {
+			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: %s", DS_TAB_TRAP_MSG);
+			e = 0;
+			goto out;
+		}
 	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;

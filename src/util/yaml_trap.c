@@ -1,8 +1,12 @@
-/* A guard against a libfyaml 0.7.12 bug: inside a single-quoted scalar, two
- * escaped quotes in a row ('a''''b', meant as a''b) read back wrong (a''')
- * and the read leaks the library's chunk buffer. A loader calls this on the
- * whole document before it reads any text, and refuses the file with the
- * place and a way round it, rather than use a mangled name or password. */
+/* Guards against two libfyaml 0.7.12 bugs; a loader refuses the file with
+ * the place and a way round it rather than meet them.
+ * - Inside a single-quoted scalar, two escaped quotes in a row ('a''''b',
+ *   meant as a''b) read back wrong (a''') and the read leaks the library's
+ *   chunk buffer: checked on the parsed document, before any text is read.
+ * - On a line with an explicit key ('? a : <TAB>: x'), a tab after a ':'
+ *   before another indicator is an error ("cannot use tab for indentation
+ *   of block entry") after which freeing the parser crashes: checked on the
+ *   text, before libfyaml sees it. */
 #include <libfyaml.h>
 #include <string.h>
 #include "util.h"
@@ -60,4 +64,60 @@ bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *
 	*line = m->line + 1;
 	*col = m->column > 0 ? m->column : 1;
 	return true;
+}
+
+static bool blank_or_end(const char *p, const char *end)
+{
+	return p >= end || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+}
+
+/* After a ':' at p: blanks holding a tab, then an indicator that would make
+ * them block indentation (what libfyaml's tab check refuses). Returns the
+ * tab, or NULL. */
+static const char *tab_before_indicator(const char *p, const char *end)
+{
+	const char *tab = NULL;
+
+	for (p++; p < end && (*p == ' ' || *p == '\t'); p++)
+		if (*p == '\t' && !tab)
+			tab = p;
+	if (!tab || p >= end)
+		return NULL;
+	if (*p == '?' || *p == ':' || *p == '|' || *p == '>' ||
+	    (*p == '-' && blank_or_end(p + 1, end)))
+		return tab;
+	return NULL;
+}
+
+bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col)
+{
+	const char *p = buf, *end = buf + len;
+
+	*line = 1;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+
+		if (!eol)
+			eol = end;
+		/* indentation, then any "- " of sequence entries, then "? " */
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		while (q < eol && *q == '-' && blank_or_end(q + 1, eol))
+			for (q++; q < eol && (*q == ' ' || *q == '\t'); q++)
+				;
+		if (q < eol && *q == '?' && blank_or_end(q + 1, eol)) {
+			for (; q < eol && *q != '#'; q++) {
+				const char *tab;
+
+				if (*q == ':' && (tab = tab_before_indicator(q, eol))) {
+					*col = (int)(tab - p) + 1;
+					return true;
+				}
+			}
+		}
+		p = eol + 1;
+		(*line)++;
+	}
+	return false;
 }

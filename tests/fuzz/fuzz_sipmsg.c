@@ -1,9 +1,11 @@
 /* libFuzzer harness for the network driver's SIP helpers: any bytes, as a
- * SIP message off the wire and as a listen address. */
+ * SIP message off the wire (its Contacts, Retry-After, Call-ID and digest
+ * challenge) and as a listen address. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <re.h>
+#include "net/digest.h"
 #include "net/sipmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,6 +38,20 @@ static bool contact_h(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	return false;   /* keep walking */
 }
 
+/* A challenge as the registration client takes it, and the answer it
+ * would write on the next request. */
+static void fuzz_digest(const struct sip_msg *msg)
+{
+	struct ds_digest d;
+	struct mbuf *mb = mbuf_alloc(256);
+
+	memset(&d, 0, sizeof(d));
+	if (mb && !ds_digest_challenge(&d, msg, fuzz_user, "secret"))
+		(void)ds_digest_encode(mb, &d, fuzz_user, "REGISTER", "sip:127.0.0.1", "c0ffee");
+	ds_digest_reset(&d);
+	mem_deref(mb);
+}
+
 static void fuzz_msg(const uint8_t *data, size_t size, const struct sa *laddr)
 {
 	struct mbuf *mb = mbuf_alloc(size ? size : 1);
@@ -55,6 +71,7 @@ static void fuzz_msg(const uint8_t *data, size_t size, const struct sa *laddr)
 				(void)ds_sipmsg_granted(msg, fuzz_user, laddr, dsp,
 							600, &present);
 			(void)ds_sipmsg_retry_after(msg);
+			fuzz_digest(msg);
 			(void)ds_sipmsg_callid_parse(&msg->callid, &rnd, &agent, &proxy);
 			/* sip_msg_decode() parses the request URI only for requests. */
 			if (msg->req)

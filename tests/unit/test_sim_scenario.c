@@ -224,6 +224,32 @@ static void test_scenario_quote_trap(void **state)
 	ds_diags_reset(&d);
 }
 
+/* libfyaml 0.7.12 crashes freeing its parser after "cannot use tab for
+ * indentation" on a line with an explicit key: refused before it parses,
+ * at the tab; a tab elsewhere is left to libfyaml. */
+static void test_scenario_tab_trap(void **state)
+{
+	struct ds_diags d;
+	struct ds_scenario *sc;
+	(void)state;
+
+	sc = parse("duration: 5\n? a : \t: x\n", &d);
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, 2, 7, "use spaces"));
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
+	sc = parse("- ? a:\t- x\n", &d);
+	assert_true(has_diag(&d, 1, 7, "use spaces"));
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
+	sc = parse("agent: alice\nduration:\t5   # a tab: fine\n", &d);
+	assert_int_equal(d.errors, 0);
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+}
+
 static void test_scenario_load_unreadable(void **state)
 {
 	struct ds_diags d = {0};
@@ -343,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_errors),
 		cmocka_unit_test(test_scenario_syntax_and_missing),
 		cmocka_unit_test(test_scenario_quote_trap),
+		cmocka_unit_test(test_scenario_tab_trap),
 		cmocka_unit_test(test_scenario_load_unreadable),
 		cmocka_unit_test(test_scenario_resolve),
 	};
