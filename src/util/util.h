@@ -57,11 +57,11 @@ struct fy_node;
 #define DS_QUOTE_TRAP_MSG "two escaped quotes in a row ('''') inside single quotes " \
 	"are misread by libfyaml 0.7.12; write this value in double quotes (\"a''b\")"
 bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *line, int *col);
-/* True when a line with an explicit key ('?') has a tab after a ':' before
- * another indicator, which libfyaml 0.7.12 reports and then crashes on, with
- * the line and column (1-based, in bytes) of the tab. */
-#define DS_TAB_TRAP_MSG "a tab after ':' on a line with an explicit key ('?'): " \
-	"libfyaml 0.7.12 crashes on it; use spaces"
+/* True when blanks between an indicator (':', '?', '-') and another hold a
+ * tab, which libfyaml 0.7.12 reports and may then crash on, with the line
+ * and column (1-based, in bytes) of the tab. */
+#define DS_TAB_TRAP_MSG "a tab between indicators (as in ': <TAB>:'): YAML does not " \
+	"allow tabs for indentation, and libfyaml 0.7.12 may crash on it; use spaces"
 bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col);
 
 /* `str` as a JSON string, quotes included: '"', '\\' and control characters

@@ -3,10 +3,12 @@
  * - Inside a single-quoted scalar, two escaped quotes in a row ('a''''b',
  *   meant as a''b) read back wrong (a''') and the read leaks the library's
  *   chunk buffer: checked on the parsed document, before any text is read.
- * - On a line with an explicit key ('? a : <TAB>: x'), a tab after a ':'
- *   before another indicator is an error ("cannot use tab for indentation
- *   of block entry") after which freeing the parser crashes: checked on the
- *   text, before libfyaml sees it. */
+ * - A tab between an indicator and another ('? a : <TAB>: x') is an error
+ *   ("cannot use tab for indentation of block entry") after which freeing
+ *   the parser can crash (when an explicit key is open). Checked on the
+ *   text, before libfyaml sees it, wherever it stands: YAML never allows
+ *   it as indentation, and telling a comment or a quoted scalar apart
+ *   would take a second YAML scanner. */
 #include <libfyaml.h>
 #include <string.h>
 #include "util.h"
@@ -71,9 +73,9 @@ static bool blank_or_end(const char *p, const char *end)
 	return p >= end || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
 }
 
-/* After a ':' at p: blanks holding a tab, then an indicator that would make
- * them block indentation (what libfyaml's tab check refuses). Returns the
- * tab, or NULL. */
+/* After an indicator at p: blanks holding a tab, then an indicator that
+ * would make them block indentation (what libfyaml's tab check refuses).
+ * Returns the tab, or NULL. */
 static const char *tab_before_indicator(const char *p, const char *end)
 {
 	const char *tab = NULL;
@@ -91,33 +93,25 @@ static const char *tab_before_indicator(const char *p, const char *end)
 
 bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col)
 {
-	const char *p = buf, *end = buf + len;
+	const char *end = buf + len, *bol = buf;
 
 	*line = 1;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *q = p;
+	for (const char *p = buf; p < end; p++) {
+		bool after_blank = p == bol || p[-1] == ' ' || p[-1] == '\t';
+		const char *tab;
 
-		if (!eol)
-			eol = end;
-		/* indentation, then any "- " of sequence entries, then "? " */
-		while (q < eol && (*q == ' ' || *q == '\t'))
-			q++;
-		while (q < eol && *q == '-' && blank_or_end(q + 1, eol))
-			for (q++; q < eol && (*q == ' ' || *q == '\t'); q++)
-				;
-		if (q < eol && *q == '?' && blank_or_end(q + 1, eol)) {
-			for (; q < eol && *q != '#'; q++) {
-				const char *tab;
-
-				if (*q == ':' && (tab = tab_before_indicator(q, eol))) {
-					*col = (int)(tab - p) + 1;
-					return true;
-				}
-			}
+		if (*p == '\n') {
+			(*line)++;
+			bol = p + 1;
+			continue;
 		}
-		p = eol + 1;
-		(*line)++;
+		/* ':' followed by a blank is always an indicator in block
+		 * context; '?' and '-' also when they start a token */
+		if ((*p == ':' || ((*p == '?' || *p == '-') && after_blank)) &&
+		    (tab = tab_before_indicator(p, end))) {
+			*col = (int)(tab - bol) + 1;
+			return true;
+		}
 	}
 	return false;
 }
