@@ -302,6 +302,7 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 	if (sc < 200)
 		return;
 	if (sc == 401 || sc == 407) {
+		const char *why = "";
 		int e;
 
 		if (b->auth_cseq && msg->cseq.num < b->auth_cseq)
@@ -316,13 +317,16 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 				arm(b);
 				return;
 			}
+			why = e == ENOTSUP ? " (a challenge dualsite cannot answer: only "
+					     "digest MD5, with qop auth or none)" :
+			      e == EPROTO ? " (without a usable digest challenge)" : "";
 		}
-		/* challenged again with our answer, or a challenge we cannot
-		 * answer: wrong credentials */
+		/* challenged again with our answer (wrong credentials), or a
+		 * challenge we cannot answer */
 		ds_digest_reset(&b->digest);
-		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s rejected: %u %r",
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s rejected: %u %r%s",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
-		       sc, &msg->reason);
+		       sc, &msg->reason, why);
 	}
 	else if (sc >= 300) {
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s answered %u %r",
