@@ -7,8 +7,8 @@
  * nor register-timeout. Each binding keeps one Call-ID and From tag for its
  * whole life and a CSeq that only grows, whichever member of the pair or SBC
  * a request goes to (an HA pair sees a refresh, not a new binding), so
- * requests are built with sip_requestf() rather than a sip_dialog, whose
- * request URI is fixed.
+ * requests are built here rather than in a sip_dialog, whose request URI is
+ * fixed.
  *
  * Requests are built here and sent stateless with sip_send(), and answers
  * matched here (by the Call-ID, which names the binding, and the CSeq):
@@ -16,10 +16,10 @@
  * would keep retransmitting for 32 s and, at ten thousand agents behind a
  * silent server, flood both the registrar and libre's linear timer list.
  * Not sip_request() either: per request it draws its Via branch from
- * OpenSSL's RAND_bytes and asks the socket its address, a quarter of the
- * driver's CPU per REGISTER (bench/RESULTS.md); our branches come from a
- * per-process xorshift stream, which only has to make them unique. Digest
- * answers are written by digest.c. Over UDP we retransmit ourselves (T1
+ * OpenSSL's RAND_bytes and asks the socket its address (together about a
+ * fifth of the driver's CPU per REGISTER, bench/RESULTS.md); our branches
+ * come from a per-process xorshift stream, which only has to make them
+ * unique. Digest answers are written by digest.c. Over UDP we retransmit ourselves (T1
  * doubling up to T2, RFC 3261 §17.1.2.2) the very bytes sent (same branch,
  * same CSeq, a true retransmission); answering a challenge is a new request
  * with the next CSeq, and an answer to any CSeq of the attempt counts. Our
