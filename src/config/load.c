@@ -192,16 +192,10 @@ static void parse_text(struct ds_loader *L, const char *buf, size_t len)
 	struct fy_document *doc = NULL, *more = NULL;
 	struct fy_node *root;
 	struct ds_loc bad = { L->file, 1, 1 };
-	unsigned char byte;
+	char why[192];
 
-	if (ds_yaml_text_bad(buf, len, &bad.line, &bad.col, &byte)) {
-		ds_ld_error(L, &bad, "", "YAML syntax error: byte 0x%02x is not allowed: "
-			    "YAML text must be printable UTF-8", byte);
-		L->syntax = true;
-		return;
-	}
-	if (ds_yaml_tab_trap(buf, len, &bad.line, &bad.col)) {
-		ds_ld_error(L, &bad, "", "YAML syntax error: " DS_TAB_TRAP_MSG);
+	if (ds_yaml_text_refused(buf, len, &bad.line, &bad.col, why, sizeof(why))) {
+		ds_ld_error(L, &bad, "", "YAML syntax error: %s", why);
 		L->syntax = true;
 		return;
 	}

@@ -424,16 +424,10 @@ int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 		goto out;
 	{
 		struct ds_loc loc = {sc->file, 1, 1};
-		unsigned char byte;
+		char why[192];
 
-		if (ds_yaml_text_bad(text, len, &loc.line, &loc.col, &byte)) {
-			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: byte 0x%02x is "
-				    "not allowed: YAML text must be printable UTF-8", byte);
-			e = 0;
-			goto out;
-		}
-		if (ds_yaml_tab_trap(text, len, &loc.line, &loc.col)) {
-			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: %s", DS_TAB_TRAP_MSG);
+		if (ds_yaml_text_refused(text, len, &loc.line, &loc.col, why, sizeof(why))) {
+			ds_diag_add(diags, DS_SEV_ERROR, &loc, "", "YAML syntax: %s", why);
 			e = 0;
 			goto out;
 		}

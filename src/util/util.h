@@ -63,6 +63,10 @@ bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *
 #define DS_TAB_TRAP_MSG "a tab between indicators (as in ': <TAB>:'): YAML does not " \
 	"allow tabs for indentation, and libfyaml 0.7.12 may crash on it; use spaces"
 bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col);
+/* True when libfyaml must not see this text (ds_yaml_text_bad or
+ * ds_yaml_tab_trap), with where and why (`why` holds sz bytes). */
+bool ds_yaml_text_refused(const char *buf, size_t len, int *line, int *col,
+			  char *why, size_t sz);
 
 /* `str` as a JSON string, quotes included: '"', '\\' and control characters
  * escaped, invalid UTF-8 replaced by \ufffd. Like snprintf: writes at most

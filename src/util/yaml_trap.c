@@ -10,6 +10,7 @@
  *   it as indentation, and telling a comment or a quoted scalar apart
  *   would take a second YAML scanner. */
 #include <libfyaml.h>
+#include <stdio.h>
 #include <string.h>
 #include "util.h"
 
@@ -112,6 +113,23 @@ bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col)
 			*col = (int)(tab - bol) + 1;
 			return true;
 		}
+	}
+	return false;
+}
+
+bool ds_yaml_text_refused(const char *buf, size_t len, int *line, int *col,
+			  char *why, size_t sz)
+{
+	unsigned char byte;
+
+	if (ds_yaml_text_bad(buf, len, line, col, &byte)) {
+		snprintf(why, sz, "byte 0x%02x is not allowed: YAML text must be "
+			 "printable UTF-8", byte);
+		return true;
+	}
+	if (ds_yaml_tab_trap(buf, len, line, col)) {
+		snprintf(why, sz, "%s", DS_TAB_TRAP_MSG);
+		return true;
 	}
 	return false;
 }
