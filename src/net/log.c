@@ -52,7 +52,7 @@ void ds_log_hold(bool on)
 void ds_log(const struct ds_net *n, const char *fmt, ...)
 {
 	char msg[1024];
-	char line[1100];
+	char line[sizeof(msg) + 64];
 	char stamp[32];
 	struct timeval tv;
 	struct tm tm;
@@ -75,10 +75,8 @@ void ds_log(const struct ds_net *n, const char *fmt, ...)
 		       msg);
 	if (len < 0)
 		return;
-	if ((size_t)len >= sizeof(line)) {   /* cut: keep the line's end */
-		len = sizeof(line) - 1;
-		line[len - 1] = '\n';
-	}
+	if ((size_t)len >= sizeof(line))
+		len = sizeof(line) - 1;   /* cannot happen: the stamps fit in 64 */
 	if (!held.on) {
 		(void)fwrite(line, 1, (size_t)len, stderr);
 		return;

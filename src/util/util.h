@@ -57,14 +57,10 @@ struct fy_node;
 #define DS_QUOTE_TRAP_MSG "two escaped quotes in a row ('''') inside single quotes " \
 	"are misread by libfyaml 0.7.12; write this value in double quotes (\"a''b\")"
 bool ds_yaml_quote_trap(struct fy_node *root, const char *buf, size_t len, int *line, int *col);
-/* True when blanks between an indicator (':', '?', '-') and another hold a
- * tab, which libfyaml 0.7.12 reports and may then crash on, with the line
- * and column (1-based, in bytes) of the tab. */
-#define DS_TAB_TRAP_MSG "a tab between indicators (as in ': <TAB>:'): YAML does not " \
-	"allow tabs for indentation, and libfyaml 0.7.12 may crash on it; use spaces"
-bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col);
-/* True when libfyaml must not see this text (ds_yaml_text_bad or
- * ds_yaml_tab_trap), with where and why (`why` holds sz bytes). */
+/* True when libfyaml must not see this text, with where and why (`why`
+ * holds sz bytes): ds_yaml_text_bad, or blanks between an indicator (':',
+ * '?', '-') and another that hold a tab, which libfyaml 0.7.12 reports and
+ * may then crash on (the column of the tab, 1-based, in bytes). */
 bool ds_yaml_text_refused(const char *buf, size_t len, int *line, int *col,
 			  char *why, size_t sz);
 

@@ -92,7 +92,7 @@ static const char *tab_before_indicator(const char *p, const char *end)
 	return NULL;
 }
 
-bool ds_yaml_tab_trap(const char *buf, size_t len, int *line, int *col)
+static bool tab_trap(const char *buf, size_t len, int *line, int *col)
 {
 	const char *end = buf + len, *bol = buf;
 
@@ -127,8 +127,10 @@ bool ds_yaml_text_refused(const char *buf, size_t len, int *line, int *col,
 			 "printable UTF-8", byte);
 		return true;
 	}
-	if (ds_yaml_tab_trap(buf, len, line, col)) {
-		snprintf(why, sz, "%s", DS_TAB_TRAP_MSG);
+	if (tab_trap(buf, len, line, col)) {
+		snprintf(why, sz, "a tab between indicators (as in ': <TAB>:'): YAML does not "
+			 "allow tabs for indentation, and libfyaml 0.7.12 may crash on it; "
+			 "use spaces");
 		return true;
 	}
 	return false;
