@@ -1,9 +1,22 @@
 #!/bin/sh
-# Installs the Debian packages dualsite needs. Idempotent; silent when all is there.
+# Installs the Debian packages one use of dualsite needs. Idempotent; silent when all is there.
+# usage: sh scripts/deps.sh [build|test|lab]   (default: build)
+#   build  compile dualsite (`make`)
+#   test   build, plus what `make check` runs: cmocka, Kamailio and sipp for the
+#          integration tests, clang and libFuzzer for fuzzing, iproute2 and
+#          nftables for the latency benchmark's smoke run
+#   lab    build, plus what `make demo` (`dualsite lab`) starts: Kamailio, sipp
 set -eu
-PKGS="gcc make pkg-config libre-dev libfyaml-dev libcmocka-dev
-      kamailio sip-tester clang libfuzzer-14-dev
-      libclang-rt-14-dev iproute2 nftables procps perl"
+BUILD="gcc make pkg-config libre-dev libfyaml-dev"
+LAB="kamailio sip-tester procps"
+TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-dev
+      iproute2 nftables procps perl"
+case ${1:-build} in
+build) PKGS=$BUILD ;;
+test) PKGS="$BUILD $TEST" ;;
+lab) PKGS="$BUILD $LAB" ;;
+*) echo "usage: sh scripts/deps.sh [build|test|lab]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

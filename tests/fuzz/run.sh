@@ -9,7 +9,7 @@
 # developer's and find what `make check` here never tried. FUZZ_RUNS sets the
 # number of inputs of every harness and FUZZ_SEED the seed, to explore
 # further; FUZZ_MAX_SECONDS (120) caps each run, which can only shorten the
-# same walk.
+# same walk. Without clang it skips, except under CI (CI set), where it fails.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +21,14 @@ if [ -z "$CLANG" ]; then
 		command -v "$c" >/dev/null 2>&1 && { CLANG=$c; break; }
 	done
 fi
+# Under CI (CI set and not empty, as .ci/run and most CI services do) a
+# fuzzer that cannot be built is a failure: a green CI must have fuzzed.
 if [ -z "$CLANG" ]; then
-	echo "fuzz: skipped (clang not found)"
+	if [ -n "${CI:-}" ]; then
+		echo "fuzz: FAILED: clang not found, and CI=$CI asks for fuzzing (install: sh scripts/deps.sh test)"
+		exit 1
+	fi
+	echo "fuzz: skipped: clang not found (install: sh scripts/deps.sh test; under CI this fails)"
 	exit 0
 fi
 mkdir -p "$out"
