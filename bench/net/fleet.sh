@@ -6,11 +6,16 @@
 # peak CPU and memory per agent; then, against the same Kamailio, sipp
 # registers as many users, and dualsite's CPU-seconds per REGISTER are
 # divided by sipp's.
-# usage: bash bench/net/fleet.sh PATH-TO-dualsite [SIZES (1000 10000)] [MODES (single dual)]
+# usage: bash bench/net/fleet.sh PATH-TO-dualsite [SIZES (1000 10000) | smoke] [MODES (single dual)]
+# smoke: 10 agents in each mode, and a check that each row has its figures
+# (`make bench-smoke`).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fleet-lib.sh"
+. "$ROOT/bench/figures.sh"
 BIN=$(realpath "$1")
 SIZES=${2:-1000 10000}
+SMOKE=""
+[ "$SIZES" = smoke ] && SMOKE=1 SIZES=10
 MODES=${3:-single dual}
 # random-delay-range of the fleet: 0 makes the whole fleet retry in
 # lock-step after a start-up storm (benchmark 4 measures 0, 5 and 30 s)
@@ -35,6 +40,7 @@ for n in $SIZES; do
 		if ! fleet_run "$n" "$mode" "$RANGE"; then
 			fleet_stop
 			printf "%-6s %-6s FAILED: %s\n" "$n" "$mode" "$F_FAIL"
+			[ -z "$SMOKE" ] || exit 1
 			continue
 		fi
 		# sipp flat out (2,000/s), then at the mean rate dualsite's
@@ -50,6 +56,8 @@ for n in $SIZES; do
 			base="$base; at $F_RATE/s: $S_OK in $S_CPU CPU-s ($(per_reg "$S_CPU" "$S_OK") us each)"
 		fi
 		fleet_stop
+		[ -z "$SMOKE" ] || figures "fleet $n $mode" "$F_T50" "$F_T99" "$F_T100" "$F_REG" "$F_RATE" \
+			"$F_PEAKRATE" "$F_CPU" "$F_PEAKCPU" "$F_HWM" "$F_RSS" "$S_CPU" "$S_OK"
 		printf "%-6s %-6s %22s %8s %8s %8s %8s %9s %9s %9s %10s %10s\n" "$n" "$mode" \
 			"$F_T50/$F_T99/$F_T100 s" "$F_REG" "$F_RATE" "$F_PEAKRATE" "$F_CPU" "$F_PEAKCPU" \
 			"$(awk -v a="$F_HWM" -v n="$n" 'BEGIN{printf "%.1f", a/n}')" \

@@ -7,11 +7,19 @@
 #            (SiteX's registrars live there, behind a veth pair)  back: rule deleted
 # Reports p50/p95/max of (switchover - outage - timeout) and of
 # (restore - site back - hold-down), with random-delay-range 0.
-# usage: bash bench/net/latency.sh PATH-TO-dualsite [OUTAGES-PER-TYPE (20)] [TYPES]
+# usage: bash bench/net/latency.sh PATH-TO-dualsite [OUTAGES-PER-TYPE (20) | smoke] [TYPES]
+# smoke: 2 outages of each type (drop only as root), and a check that every
+# outage gave its three figures (`make bench-smoke`).
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/bench/figures.sh"
 BIN=$(realpath "$1")
 N=${2:-20}
 TYPES=${3:-silent refused drop}
+SMOKE=""
+if [ "$N" = smoke ]; then
+	SMOKE=1 N=2
+	[ "$(id -u)" = 0 ] || TYPES=${3:-silent refused}
+fi
 TIMEOUT=1 HOLD=1 PROBE=0.2
 need kamailio kamcmd ip nft ss perl
 
@@ -117,6 +125,10 @@ for fault in $TYPES; do
 				printf "%s %.6f %.6f\n", d, sw[i] - o - to, rs[i] - u - hold > out
 			}
 		}' "$W/events"
+	if [ -n "$SMOKE" ]; then
+		[ "$(wc -l < "$W/lat")" -eq "$N" ] || { echo "bench smoke: latency $fault: $(wc -l < "$W/lat") of $N outages measured" >&2; exit 1; }
+		figures "latency $fault" $(cat "$W/lat")
+	fi
 	printf "%-8s %3s  %-22s %-26s %-26s\n" "$fault" "$(wc -l < "$W/lat")" \
 		"$(cut -d' ' -f1 "$W/lat" | grep . | pct)" "$(cut -d' ' -f2 "$W/lat" | pct)" \
 		"$(cut -d' ' -f3 "$W/lat" | pct)"

@@ -3,8 +3,12 @@
 # WITH digest auth. Prints the time until every agent is registered at both
 # sites and connected, dualsite's CPU per REGISTER transaction and its
 # resident memory per agent. Uses the integration tests' harness.
+# N = smoke: 5 agents, and a check that every figure is printed (`make bench-smoke`).
 . "$(dirname "$0")/../../tests/net/lib.sh"
+. "$(dirname "$0")/../figures.sh"
 N=${2:-1000}
+SMOKE=""
+[ "$N" = smoke ] && SMOKE=1 N=5
 net_init "$1"
 two_sites
 gen_config "$T/ds.yaml" dualsite.random-delay-range=2 sipendpoint.proxies.proxy0.reg_timeout=3600 \
@@ -25,6 +29,7 @@ conn=$(grep -c '"event": "connected", "kind": "sip"' "$EV")
 ticks=$(awk '{ print $14 + $15 }' "/proc/$DS_PID/stat")
 hz=$(getconf CLK_TCK)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$DS_PID/status")
+[ -z "$SMOKE" ] || figures "register $N agents" "$last" "$conn" "$ticks" "$rss"
 echo "register: $N agents, dual mode, digest auth, random-delay-range 2 s"
 echo "  every agent registered at both sites by t = $last s ($conn sip connections)"
 echo "  dualsite CPU so far: $(fcalc "$ticks / $hz") s for $((2 * N)) REGISTER transactions" \

@@ -3,13 +3,19 @@
 # SiteX goes silent; SiteY's registrar counts the REGISTERs it receives each
 # second, for random-delay-range 0, 5 and 30 s. Draws the three curves in
 # bench/net/storm.svg (the storm flattening as the range grows).
-# usage: bash bench/net/storm.sh PATH-TO-dualsite [AGENTS (10000)] [RANGES (0 5 30)] [SVG]
+# usage: bash bench/net/storm.sh PATH-TO-dualsite [AGENTS (10000) | smoke] [RANGES (0 5 30)] [SVG]
+# smoke: 10 agents, ranges 0 and 1 s, the chart in a scratch file (not
+# bench/net/storm.svg), and a check that each range has its figures and the
+# chart its curves (`make bench-smoke`).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fleet-lib.sh"
+. "$ROOT/bench/figures.sh"
 BIN=$(realpath "$1")
 N=${2:-10000}
 RANGES=${3:-0 5 30}
 SVG=${4:-$ROOT/bench/net/storm.svg}
+SMOKE=""
+[ "$N" = smoke ] && SMOKE=1 N=10 RANGES=${3:-0 1} SVG=${4:-$W/storm.svg}
 need kamailio kamcmd ss perl
 
 echo "== Benchmark 4: storm control ($N agents, single mode, SiteX silenced by SIGSTOP)"
@@ -21,8 +27,10 @@ for r in $RANGES; do
 		cp "$W/fleet/rate" "$W/storm-$r"
 		printf "%-6s %22s %8s %8s %8s\n" "${r}s" "$F_T50/$F_T99/$F_T100 s" "$F_REG" "$F_RATE" "$F_PEAKRATE"
 		echo "$r peak $F_PEAKRATE/s; all moved $F_T100 s after the timeout" >> "$W/legend"
+		[ -z "$SMOKE" ] || figures "storm range $r" "$F_T50" "$F_T99" "$F_T100" "$F_REG" "$F_RATE" "$F_PEAKRATE"
 	else
 		printf "%-6s FAILED: %s\n" "${r}s" "$F_FAIL"
+		[ -z "$SMOKE" ] || exit 1
 		: > "$W/storm-$r"
 		echo "$r failed (${F_FAIL%%:*})" >> "$W/legend"
 	fi
@@ -84,4 +92,9 @@ BEGIN {
 	printf "</svg>\n"
 }' > "$SVG"
 echo "chart: $SVG"
+if [ -n "$SMOKE" ]; then
+	curves=$(grep -c '<polyline' "$SVG")
+	[ "$curves" -eq "$(echo $RANGES | wc -w)" ] || { echo "bench smoke: storm: $curves curves in the chart" >&2; exit 1; }
+	echo "bench smoke: storm chart: $curves curves"
+fi
 echo "reproduce: bash bench/net/storm.sh $1 $N \"$RANGES\""

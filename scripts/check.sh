@@ -1,0 +1,78 @@
+#!/bin/sh
+# `make check`, after both builds: every suite, in two lanes side by side.
+# The suites that start registrars and time real SIP (net, net under ASan,
+# then the benchmarks' smoke runs) go one after the other in one lane, never
+# two at once: they are timing-sensitive. The others (unit, data, fuzz, and
+# unit and data under ASan) share nothing with them and run in the second
+# lane. Each suite writes its own log (BUILD/check/SUITE.log); a line says
+# when each passed, and a failed suite's log is printed at the end.
+# usage: sh scripts/check.sh BUILD ASAN_BUILD
+set -u
+b=${1:?usage: sh scripts/check.sh BUILD ASAN_BUILD}
+asan=${2:?usage: sh scripts/check.sh BUILD ASAN_BUILD}
+logs=$b/check
+rm -rf "$logs"
+mkdir -p "$logs"
+plain="WERROR=-Werror B=$b"
+san="WERROR=-Werror SAN=1 B=$asan"
+
+# suite NAME MAKE-ARGS...: one suite into its log; leaves NAME.failed if it failed.
+suite() {
+	name=$1
+	shift
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	if make --no-print-directory "$@" >"$logs/$name.log" 2>&1; then
+		echo "check: $name passed ($(($(date +%s) - start)) s)"
+	else
+		echo "check: $name FAILED ($(($(date +%s) - start)) s; log: $logs/$name.log)"
+		: >"$logs/$name.failed"
+	fi
+}
+
+net_lane() {
+	# shellcheck disable=SC2086
+	suite net $plain net
+	# shellcheck disable=SC2086
+	suite net-asan $san net
+	# shellcheck disable=SC2086
+	suite bench-smoke $plain bench-smoke
+}
+other_lane() {
+	# shellcheck disable=SC2086
+	suite unit $plain unit
+	# shellcheck disable=SC2086
+	suite data $plain data
+	# shellcheck disable=SC2086
+	suite fuzz $plain fuzz
+	# shellcheck disable=SC2086
+	suite unit-asan $san unit
+	# shellcheck disable=SC2086
+	suite data-asan $san data
+}
+
+start=$(date +%s)
+# The net lane runs in its own process group (set -m: a background job of a
+# script would otherwise ignore SIGINT), so Ctrl-C here stops it too: its
+# tests then end what they started.
+set -m
+net_lane &
+lane=$!
+set +m
+trap 'kill -TERM -- "-$lane" 2>/dev/null; wait "$lane"; exit 130' INT TERM
+other_lane
+wait "$lane"
+failed=""
+for f in "$logs"/*.failed; do
+	[ -f "$f" ] || continue
+	n=$(basename "$f" .failed)
+	failed="$failed $n"
+	echo
+	echo "==== $n: the end of $logs/$n.log"
+	tail -n 80 "$logs/$n.log"
+done
+if [ -n "$failed" ]; then
+	echo "check: FAILED:$failed ($(($(date +%s) - start)) s; logs in $logs/)"
+	exit 1
+fi
+echo "check: all suites passed, plain and ASan+UBSan, and the benchmarks' smoke runs ($(($(date +%s) - start)) s)"
