@@ -20,12 +20,11 @@ san="WERROR=-Werror SAN=1 B=$asan"
 suite() {
 	name=$1
 	shift
-	start=$(date +%s)
-	# shellcheck disable=SC2086
+	t0=$(date +%s)
 	if make --no-print-directory "$@" >"$logs/$name.log" 2>&1; then
-		echo "check: $name passed ($(($(date +%s) - start)) s)"
+		echo "check: $name passed ($(($(date +%s) - t0)) s)"
 	else
-		echo "check: $name FAILED ($(($(date +%s) - start)) s; log: $logs/$name.log)"
+		echo "check: $name FAILED ($(($(date +%s) - t0)) s; log: $logs/$name.log)"
 		: >"$logs/$name.failed"
 	fi
 }
@@ -52,14 +51,12 @@ other_lane() {
 }
 
 start=$(date +%s)
-# The net lane runs in its own process group (set -m: a background job of a
-# script would otherwise ignore SIGINT), so Ctrl-C here stops it too: its
-# tests then end what they started.
-set -m
+# A background list of a script ignores SIGINT, so Ctrl-C would leave the
+# net lane running: on INT (or TERM) every process of this group gets TERM,
+# which the tests answer by ending what they started.
 net_lane &
 lane=$!
-set +m
-trap 'kill -TERM -- "-$lane" 2>/dev/null; wait "$lane"; exit 130' INT TERM
+trap 'trap "" INT TERM; kill -TERM 0; wait "$lane"; exit 130' INT TERM
 other_lane
 wait "$lane"
 failed=""
