@@ -1,21 +1,22 @@
 #!/bin/sh
 # Installs the Debian packages one use of dualsite needs. Idempotent; silent when all is there.
-# usage: sh scripts/deps.sh [build|test|lab]   (default: build)
+# usage: sh scripts/deps.sh [build|test|lab]   (no argument: all of them)
 #   build  compile dualsite (`make`)
 #   test   build, plus what `make check` runs: cmocka, Kamailio and sipp for the
 #          integration tests, clang and libFuzzer for fuzzing, iproute2 and
 #          nftables for the latency benchmark's smoke run
 #   lab    build, plus what `make demo` (`dualsite lab`) starts: Kamailio, sipp
+# (test includes lab's packages, so "all" is test's list.)
 set -eu
 BUILD="gcc make pkg-config libre-dev libfyaml-dev"
 LAB="kamailio sip-tester procps"
 TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-dev
       iproute2 nftables procps perl"
-case ${1:-build} in
+case ${1:-all} in
 build) PKGS=$BUILD ;;
-test) PKGS="$BUILD $TEST" ;;
+test | all) PKGS="$BUILD $TEST" ;;
 lab) PKGS="$BUILD $LAB" ;;
-*) echo "usage: sh scripts/deps.sh [build|test|lab]" >&2; exit 2 ;;
+*) echo "usage: sh scripts/deps.sh [build|test|lab] (no argument: all)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do

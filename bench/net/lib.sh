@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 need() {
 	for t in "$@"; do
 		command -v "$t" >/dev/null 2>&1 && continue
-		echo "bench: '$t' not found; install with: sh scripts/deps.sh" >&2
+		echo "bench: '$t' not found; install with: sh scripts/deps.sh test" >&2
 		exit 1
 	done
 }
