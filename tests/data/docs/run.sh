@@ -23,5 +23,15 @@ for f in "$tmp"/*.svg; do
 		fail=$((fail + 1))
 	fi
 done
+# The documents stand on their own: they cite docs/behaviour.md, never a
+# contract kept outside the repository.
+cited=$(grep -rn -e 'SPEC §' -e 'SPEC\.md' -e 'the SPEC' README.md docs examples tests/net/README.md bench/*.md bench/*/*.md)
+if [ -z "$cited" ]; then
+	pass=$((pass + 1))
+else
+	echo "FAIL a document cites a SPEC outside the repository (cite docs/behaviour.md §N):"
+	echo "$cited"
+	fail=$((fail + 1))
+fi
 echo "docs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
