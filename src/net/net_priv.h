@@ -126,6 +126,8 @@ struct ds_net {
 	ds_net_stop_h *stoph;
 	void *stop_arg;
 	uint64_t calls_total;
+	uint64_t refused_said_at;    /* tmr_jiffies() of the last 403 logged */
+	uint32_t refused_unsaid;     /* 403s since, not logged (rate limit) */
 	struct ds_evout evout;
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;

@@ -300,12 +300,12 @@ register_count() {
 
 # ---- sipp ----------------------------------------------------------------------------
 
-# start_sipp NAME ARGS...: sipp in the background (no stdin, on 127.0.0.1), output
-# and its -trace_logs log under $T/NAME.*; sets SPID_NAME.
+# start_sipp NAME ARGS...: sipp in the background (no stdin, on 127.0.0.1, or on
+# $SIPP_IP when set), output and its -trace_logs log under $T/NAME.*; sets SPID_NAME.
 start_sipp() {
 	_name=$1
 	shift
-	sipp -nostdin -i 127.0.0.1 "$@" -trace_logs -log_file "$T/$_name.log" \
+	sipp -nostdin -i "${SIPP_IP:-127.0.0.1}" "$@" -trace_logs -log_file "$T/$_name.log" \
 		-trace_err -error_file "$T/$_name.err" >"$T/$_name.out" 2>&1 &
 	_pid=$!
 	PIDS="$PIDS $_pid"
