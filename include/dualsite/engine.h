@@ -51,7 +51,7 @@ struct ds_engine_conf {
 enum ds_input_type {
 	DS_IN_SERVERS,        /* the up/down state of every server slot (one instant's probe results, applied together) */
 	DS_IN_REG_OK,         /* REGISTER answered 2xx; `expires` = granted seconds */
-	DS_IN_REG_FAIL,       /* no final answer in register-timeout (code 0) or a rejection (code) */
+	DS_IN_REG_FAIL,       /* no final answer in register-timeout (code 0), a rejection (code), or a 2xx holding no binding of ours (code 2xx: reason removed) */
 	DS_IN_BINDING,        /* a binding check answered: `present` says if our binding is there */
 	DS_IN_CALL_START,     /* `site`: the site the call came through */
 	DS_IN_CALL_END,       /* ended by either side (reason bye) */
