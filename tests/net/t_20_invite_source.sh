@@ -2,11 +2,16 @@
 # the site of the server it came through. An INVITE straight from 127.0.0.2 (no
 # server there) gets 403, starts no call, and a second one adds no log line (one
 # per 10 s); an INVITE from SIP_Y_B's address (127.0.0.3, SiteY) whose request URI
-# claims dsp=0 (SiteX) is answered and is a call through SiteY.
+# claims dsp=0 (SiteX) is answered and is a call through SiteY; so is one from
+# alice's proxy1 SBC (127.0.0.4, sipendpoint.sbc-register-address.peer: a sipp
+# registrar there takes her proxy1 REGISTERs).
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 two_sites
-gen_config "$T/sip.yaml"
+free_port PORT_SBC
+SIPP_IP=127.0.0.4 start_sipp sbc -sf "$SIPP_DIR/reg200_ours.xml" -p "$PORT_SBC" -key exp 60
+gen_config "$T/sip.yaml" sipendpoint.sbc-register-address.peer=127.0.0.4 \
+	sipendpoint.sbc-register-port.peer="$PORT_SBC"
 # SIP_Y_B on its own loopback address (nothing listens there: it is just down)
 sed "s/^  SIP_Y_B: {kind: sip, host: 127.0.0.1,/  SIP_Y_B: {kind: sip, host: 127.0.0.3,/" \
 	"$T/sip.yaml" >"$T/ds.yaml"
@@ -35,5 +40,14 @@ ev_wait 5 alice call-end site=SiteY reason=bye
 wait_exit 10 "$(spid viay)" || fail "sipp from 127.0.0.3 did not finish"
 [ "$EXIT_RC" = 0 ] || fail "sipp from 127.0.0.3 failed (rc $EXIT_RC): $(tail -n 5 "$T/viay.out")"
 grep -q "from 127.0.0.3:[0-9]* refused" "$T/ds.err" && fail "the INVITE from SIP_Y_B's address was refused"
+ended=$EV_T
+
+SIPP_IP=127.0.0.4 start_sipp viasbc "$ds_addr" -sf "$SIPP_DIR/invite_dsp.xml" -s 7001 -d 500 -m 1 \
+	-timeout 15
+ev_wait 5 --after "$ended" alice call-start site=SiteY
+ev_wait 5 --after "$ended" alice call-end site=SiteY reason=bye
+wait_exit 10 "$(spid viasbc)" || fail "sipp from the SBC's address did not finish"
+[ "$EXIT_RC" = 0 ] || fail "sipp from 127.0.0.4 failed (rc $EXIT_RC): $(tail -n 5 "$T/viasbc.out")"
+grep -q "from 127.0.0.4:[0-9]* refused" "$T/ds.err" && fail "the INVITE from the SBC was refused"
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"

@@ -9,7 +9,7 @@ SIP_PASSWORD=pw-$$
 export DS_PW_ALICE=$SIP_PASSWORD
 free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
 start_sipp regx -sf "$SIPP_DIR/reg200_nocontact.xml" -p "$PORT_X"
-start_sipp regy -sf "$SIPP_DIR/reg200_expires0.xml" -p "$PORT_Y"
+start_sipp regy -sf "$SIPP_DIR/reg200_ours.xml" -p "$PORT_Y" -key exp 0
 start_kamailio KXB "$PORT_XB" SiteX
 start_kamailio KYB "$PORT_YB" SiteY
 gen_config "$T/ds.yaml"
