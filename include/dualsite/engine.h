@@ -43,12 +43,15 @@ struct ds_engine_conf {
 	int64_t random_range_ms;          /* dualsite.random-delay-range */
 	int64_t reregister_ms[2];         /* per proxy */
 	uint32_t reg_expires[2];          /* reg_timeout per proxy, seconds; 0 = do not register */
+	bool servers_unknown;             /* run: every server is unknown until its first
+					   * probe result (docs/behaviour.md §3.1);
+					   * false: up at once, as in simulate */
 };
 
 enum ds_input_type {
 	DS_IN_SERVERS,        /* the up/down state of every server slot (one instant's probe results, applied together) */
 	DS_IN_REG_OK,         /* REGISTER answered 2xx; `expires` = granted seconds */
-	DS_IN_REG_FAIL,       /* no final answer in register-timeout (code 0) or a rejection (code) */
+	DS_IN_REG_FAIL,       /* no final answer in register-timeout (code 0), a rejection (code), or a 2xx holding no binding of ours (code 2xx: reason removed) */
 	DS_IN_BINDING,        /* a binding check answered: `present` says if our binding is there */
 	DS_IN_CALL_START,     /* `site`: the site the call came through */
 	DS_IN_CALL_END,       /* ended by either side (reason bye) */
@@ -61,6 +64,7 @@ struct ds_input {
 	enum ds_input_type type;
 	int64_t t;            /* ms; never decreases */
 	uint16_t up_mask;     /* DS_IN_SERVERS: bit DS_SLOT() set = up */
+	uint16_t unknown_mask; /* DS_IN_SERVERS: bit set = no probe result yet (neither up nor down) */
 	int proxy;            /* REG_*, BINDING */
 	uint32_t seq;         /* REG_*, BINDING: the seq of the action answered; stale ones are ignored */
 	uint32_t expires;     /* REG_OK */

@@ -178,5 +178,10 @@ void ds_sim_trace_reset(struct ds_sim_trace *tr);
  * Returns 0 or EIO. */
 int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
 		     const struct ds_sim_trace *tr, int64_t duration);
+/* The same, titled "TITLE: AGENT" and "Ns SPAN_WORD" (ds_sim_svg_write:
+ * "dualsite simulate", "simulated"; the lab draws a real run with it). */
+int ds_sim_svg_write_titled(FILE *f, const struct ds_engine_conf *conf,
+			    const struct ds_sim_trace *tr, int64_t duration,
+			    const char *title, const char *span_word);
 
 #endif

@@ -37,7 +37,7 @@ static bool known_unavailable(const struct ds_engine *e, int kind, int site)
 	const struct reg *r = &e->reg[site];
 
 	if (!ds_pair_up(e, kind, site))
-		return true;
+		return !ds_pair_unknown(e, kind, site); /* unknown: its first answer may come */
 	if (ds_available(e, kind, site))
 		return false;
 	return r->report == REP_LOST && r->op == REG_OP_NONE;

@@ -67,6 +67,13 @@ bool ds_pair_up(const struct ds_engine *e, int kind, int site)
 	return ds_site_exists(e, kind, site) && (e->up_mask & e->exist_mask & pair);
 }
 
+bool ds_pair_unknown(const struct ds_engine *e, int kind, int site)
+{
+	uint16_t pair = (uint16_t)(3u << DS_SLOT(kind, site, 0));
+
+	return !ds_pair_up(e, kind, site) && (e->unknown_mask & e->exist_mask & pair);
+}
+
 static bool slot_up(const struct ds_engine *e, int slot)
 {
 	return (e->up_mask & e->exist_mask) & (1u << slot);
@@ -122,7 +129,9 @@ int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 	for (int i = 0; i < DS_SLOT_COUNT; i++)
 		if (conf->server_id[i] >= 0)
 			e->exist_mask |= (uint16_t)(1u << i);
-	e->up_mask = e->exist_mask; /* before its first result a server counts as up */
+	/* before its first result a server is unknown (run); simulate's answer at once */
+	e->unknown_mask = conf->servers_unknown ? e->exist_mask : 0;
+	e->up_mask = e->exist_mask & (uint16_t)~e->unknown_mask;
 	e->call_site = -1;
 	for (int p = 0; p < 2; p++) {
 		e->reg[p].next_at = DS_NEVER;
@@ -153,6 +162,7 @@ void ds_engine_input(struct ds_engine *e, const struct ds_input *in)
 	switch (in->type) {
 	case DS_IN_SERVERS:
 		e->up_mask = in->up_mask & e->exist_mask;
+		e->unknown_mask = in->unknown_mask & e->exist_mask & (uint16_t)~e->up_mask;
 		break;
 	case DS_IN_REG_OK:
 	case DS_IN_REG_FAIL:

@@ -48,6 +48,7 @@ struct ds_engine {
 	int64_t now;
 	uint16_t up_mask;
 	uint16_t exist_mask;
+	uint16_t unknown_mask;   /* no probe result yet: not up, not known down */
 	uint8_t member[DS_KIND_COUNT][2];
 	bool in_call;
 	int8_t call_site;
@@ -60,6 +61,8 @@ void ds_emit(struct ds_engine *e, const struct ds_event *ev);
 void ds_act(struct ds_engine *e, const struct ds_action *a);
 int64_t ds_delay(struct ds_engine *e);
 bool ds_pair_up(const struct ds_engine *e, int kind, int site);
+/* No member of the pair up, and one without any probe result yet. */
+bool ds_pair_unknown(const struct ds_engine *e, int kind, int site);
 bool ds_site_exists(const struct ds_engine *e, int kind, int site);
 
 /* reg.c */

@@ -105,20 +105,50 @@ out:
 	return err;
 }
 
+/* The registrar's password never goes on Kamailio's command line, which
+ * every local user reads in /proc/PID/cmdline: a 0600 file in the lab's
+ * 0700 directory defines it and includes the shared registrar.cfg. */
+static int write_cfg(const struct lab_kam *k, const char *cfg, const char *password,
+		     char *path, size_t sz)
+{
+	char text[PATH_MAX + 256], abs_cfg[PATH_MAX];
+	int n;
+
+	/* Kamailio would take a relative include from its own directory */
+	if (!realpath(cfg, abs_cfg))
+		return errno;
+
+	n = snprintf(path, sz, "%s.cfg", k->pidfile);
+	if (n < 0 || (size_t)n >= sz)
+		return ENAMETOOLONG;
+	n = snprintf(text, sizeof(text),
+		     "#!KAMAILIO\n"
+		     "# written by dualsite lab: the password stays off the command line\n"
+		     "#!define PASSWORD \"%s\"\n"
+		     "#!include_file \"%s\"\n", password, abs_cfg);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return ENAMETOOLONG;
+	return lab_write_file(path, text, 0600);
+}
+
 int lab_kam_start(struct lab_kam *k, const char *cfg, const char *password, bool noauth)
 {
-	char port[32], ctl[PATH_MAX + 32], pw[64];
+	char port[32], ctl[PATH_MAX + 32], own_cfg[PATH_MAX];
 	char *argv[24];
 	int i = 0, err;
 
+	if (strchr(password, '"') || strchr(password, '\n'))
+		return EINVAL;
+	err = write_cfg(k, cfg, password, own_cfg, sizeof(own_cfg));
+	if (err)
+		return err;
 	snprintf(port, sizeof(port), "PORT=%u", k->port);
 	snprintf(ctl, sizeof(ctl), "CTLSOCK=\"%s\"", k->ctl);
-	snprintf(pw, sizeof(pw), "PASSWORD=\"%s\"", password);
 	argv[i++] = "kamailio";
 	argv[i++] = "-DD";
 	argv[i++] = "-E";
 	argv[i++] = "-f";
-	argv[i++] = (char *)cfg;
+	argv[i++] = own_cfg;
 	argv[i++] = "-P";
 	argv[i++] = k->pidfile;
 	argv[i++] = "-m";
@@ -131,8 +161,6 @@ int lab_kam_start(struct lab_kam *k, const char *cfg, const char *password, bool
 	argv[i++] = port;
 	argv[i++] = "-A";
 	argv[i++] = ctl;
-	argv[i++] = "-A";
-	argv[i++] = pw;
 	if (noauth) {
 		argv[i++] = "-A";
 		argv[i++] = "NOAUTH";

@@ -45,8 +45,20 @@ void lab_note(struct lab *lab, bool up, const char *target, const char *text)
 	struct lab_note *n = &lab->notes[lab->n_notes++];
 	n->t = lab_run_now(lab);
 	n->up = up;
+	n->call = 0;
 	snprintf(n->target, sizeof(n->target), "%s", target);
 	snprintf(n->text, sizeof(n->text), "%s", text);
+}
+
+void lab_note_call(struct lab *lab, bool start, const char *agent, double t, const char *text)
+{
+	size_t n = lab->n_notes;
+
+	lab_note(lab, false, agent, text);
+	if (lab->n_notes > n) {
+		lab->notes[lab->n_notes - 1].t = t;
+		lab->notes[lab->n_notes - 1].call = start ? 1 : -1;
+	}
 }
 
 struct lab_agent *lab_agent_find(struct lab *lab, const char *name)

@@ -131,7 +131,7 @@ int lab_kind_index(const char *kind);   /* -1 when unknown */
 struct lab_agent {
 	char name[32];
 	char user[16];
-	struct {
+	struct lab_conn {
 		char site[24];
 		char server[24];
 		bool connected;
@@ -149,11 +149,13 @@ struct lab_agent {
 	char site_at_step[8][24]; /* sip site when each story step ended */
 };
 
-/* A fault the lab made (for the picture): a site or server down or up. */
+/* A fault the lab made (for the picture): a site or server down or up; or
+ * a call it placed, coming in or hung up by the far end. */
 struct lab_note {
 	double t;                 /* run clock */
 	bool up;
-	char target[24];          /* a site or a server name */
+	int call;                 /* 0 a fault; 1 a call comes in; -1 the far end hangs up */
+	char target[24];          /* a site or a server name; a call: the agent */
 	char text[96];
 };
 
@@ -219,6 +221,9 @@ int lab_wait(struct lab *lab, int64_t until_ms, bool (*done)(struct lab *lab, vo
 	     void *arg);
 /* Records a fault the lab made, at the run's present time. */
 void lab_note(struct lab *lab, bool up, const char *target, const char *text);
+/* Records a call to `agent` coming in (start) or hung up by the caller, at
+ * run time t (notes are kept in time order). */
+void lab_note_call(struct lab *lab, bool start, const char *agent, double t, const char *text);
 struct lab_agent *lab_agent_find(struct lab *lab, const char *name);
 struct lab_kam *lab_kam_find(struct lab *lab, const char *name);
 struct lab_standin *lab_standin_find(struct lab *lab, const char *name);
@@ -234,6 +239,11 @@ int lab_sipp_call(struct lab *lab, const struct lab_agent *a, struct lab_kam *vi
 
 /* story.c: the six steps; returns 0 when it went as SPEC §3 says. */
 int lab_story(struct lab *lab);
+/* verdict.c: checks every bound the story prints (HA switch and detection
+ * within the probe budget, switchover no earlier than connection-lost +
+ * timeout, ...); prints one line per violation naming the agent and the
+ * bound. Returns the number of violations (0: the story passed). */
+int lab_verdict(const struct lab *lab, FILE *out);
 /* report.c */
 void lab_summary(struct lab *lab, FILE *out);
 int lab_svg_write(struct lab *lab, const char *path);

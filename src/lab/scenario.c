@@ -162,7 +162,12 @@ static int play(struct lab *lab, const struct ds_scenario *sc, const struct ds_s
 	case DS_FAULT_DOWN:
 	case DS_FAULT_UP:
 		err = target_set(lab, f->name, f->type == DS_FAULT_UP, said, sizeof(said));
-		lab_note(lab, f->type == DS_FAULT_UP, f->name, said);
+		/* the picture's label says what happened, as simulate's does; the
+		 * details (which process, which signal) are on the '#' line */
+		char what[64];
+		snprintf(what, sizeof(what), "%.40s %s", f->name,
+			 f->type == DS_FAULT_UP ? "up" : "down");
+		lab_note(lab, f->type == DS_FAULT_UP, f->name, what);
 		printf("# t=%.3f %s %s:%s\n", lab_run_now(lab),
 		       f->type == DS_FAULT_UP ? "up" : "down", f->name, said);
 		break;
@@ -188,11 +193,17 @@ static int play(struct lab *lab, const struct ds_scenario *sc, const struct ds_s
 		if (hold < 0)
 			hold = 0;
 		err = lab_sipp_call(lab, a, via, hold);
+		if (!err) {
+			char came[64];
+			snprintf(came, sizeof(came), "call comes in through %.24s", via->site);
+			lab_note_call(lab, true, a->name, lab_run_now(lab), came);
+		}
 		printf("# t=%.3f call start: sipp calls %s (%s) through %s; it hangs up at "
 		       "t=%.3f\n", lab_run_now(lab), a->name, a->user, via->name, end / 1000.0);
 		break;
 	}
 	case DS_FAULT_CALL_END:
+		lab_note_call(lab, false, a->name, lab_run_now(lab), "the far end hangs up");
 		printf("# t=%.3f call end: sipp hangs up now (BYE)\n", lab_run_now(lab));
 		break;
 	case DS_FAULT_UNREGISTER: {

@@ -119,14 +119,17 @@ static int draw_agent(struct lab *lab, const struct ds_engine_conf *c, int64_t d
 		for (; ni < lab->n_notes && lab->notes[ni].t <= t && !err; ni++) {
 			const struct lab_note *n = &lab->notes[ni];
 			struct ds_fault f = {
-				.type = n->up ? DS_FAULT_UP : DS_FAULT_DOWN,
+				.type = n->call > 0 ? DS_FAULT_CALL_START :
+					n->call < 0 ? DS_FAULT_CALL_END :
+					n->up ? DS_FAULT_UP : DS_FAULT_DOWN,
 				.at = (int64_t)llround(n->t * 1000.0),
-				.slots = fault_slots(c, n->target),
+				.slots = n->call ? 0 : fault_slots(c, n->target),
 				.name = n->target,
 			};
 			struct ds_sim_note note = {.type = DS_NOTE_FAULT, .t = f.at, .fault = &f};
 			snprintf(note.text, sizeof(note.text), "%s", n->text);
-			if (f.slots)
+			/* a fault that touches the agent's servers; a call to it */
+			if (n->call ? !strcmp(n->target, c->agent) : f.slots != 0)
 				err = ds_sim_trace_note(&tr, &note);
 		}
 		struct ds_event ev;
@@ -137,7 +140,8 @@ static int draw_agent(struct lab *lab, const struct ds_engine_conf *c, int64_t d
 	FILE *f = open_memstream(buf, len);
 	if (!f)
 		err = errno;
-	if (!err && ds_sim_svg_write(f, c, &tr, duration))
+	if (!err && ds_sim_svg_write_titled(f, c, &tr, duration, "dualsite lab",
+					    "of a real run (dualsite run on real registrars)"))
 		err = EIO;
 	if (f && fclose(f) && !err)
 		err = EIO;

@@ -1,11 +1,18 @@
 /* Incoming calls: an INVITE for a registered agent rings (180), then is
  * answered (200 with SDP) after dualsite.answer-delay.
  *
- * Policy: one call per agent (a second INVITE gets 486); an unknown user
- * gets 404 and a known one not registered at the proxy the INVITE came
- * through gets 480. The call's site is the `dsp` parameter our Contact
- * carried (the registrar copies it into the request URI), else the site of
- * the SIP Server the INVITE came from. Media is sunk: one UDP socket per
+ * Policy: an INVITE is taken only from where a call can come from
+ * (docs/behaviour.md §7): one of the agent's SIP Servers (primary or backup,
+ * either site) or its SBCs (sipendpoint.sbc-register-address / .peer);
+ * anything else gets 403, logged at most once per REFUSED_SAY_MS with the
+ * count of those not logged (a flood does not flood the log). The call's
+ * site is the site of the server it came through, found by its source
+ * address (and port, when they match exactly); only when one address
+ * stands for both sites (one SBC, one host) does the `dsp` parameter our
+ * Contact carried decide, as the registrar copied it into the request URI.
+ * One call per agent (a second INVITE gets 486); an unknown user gets 404
+ * and a known one not registered at the site the INVITE came through gets
+ * 480. Media is sunk: one UDP socket per
  * call, every packet counted and dropped, the count logged at the end.
  * Nothing in a switchover or a restore touches a session; only the engine's
  * DROP_CALL (its site was lost) or the peer's BYE/CANCEL ends one. */
@@ -15,6 +22,8 @@
 #include "sipmsg.h"
 
 #define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+
+enum { REFUSED_SAY_MS = 10000 };
 
 struct net_call {
 	struct net_agent *ag;
@@ -156,22 +165,73 @@ static int user_cmp(const void *key, const void *elem)
 	return user->l < ul ? -1 : user->l > ul ? 1 : 0;
 }
 
-/* The site of the SIP Server the INVITE came from, -1 when none matches. */
-static int site_of_source(const struct net_agent *ag, const struct sa *src)
+/* The site an INVITE for `ag` came through, from its source: one of the
+ * agent's SIP Servers (an exact address and port first, then the address
+ * alone: over TCP a server sends from another port) or its SBCs (address).
+ * -1: none of them. When the source stands for both sites, the request
+ * URI's `dsp` (0 or 1, else -1) decides, then the preferred site. */
+static int site_of_source(const struct net_agent *ag, const struct sa *src, int dsp)
 {
 	const struct ds_net *n = ag->net;
+	unsigned exact = 0, host = 0, sites;
 
-	for (int flag = SA_ALL; ; flag = SA_ADDR) {
-		for (int site = 0; site < 2; site++)
-			for (int m = 0; m < 2; m++) {
-				int id = ag->conf.server_id[DS_SLOT(DS_KIND_SIP, site, m)];
-				if (id >= 0 && n->srv_index[id] >= 0 &&
-				    sa_cmp(&n->servers[n->srv_index[id]].addr, src, flag))
-					return site;
-			}
-		if (flag == SA_ADDR)
-			return -1;
+	for (int site = 0; site < 2; site++) {
+		for (int m = 0; m < 2; m++) {
+			int id = ag->conf.server_id[DS_SLOT(DS_KIND_SIP, site, m)];
+			const struct sa *a;
+
+			if (id < 0 || n->srv_index[id] < 0)
+				continue;
+			a = &n->servers[n->srv_index[id]].addr;
+			if (sa_cmp(a, src, SA_ALL))
+				exact |= 1u << site;
+			else if (sa_cmp(a, src, SA_ADDR))
+				host |= 1u << site;
+		}
+		if (sa_af(&ag->sbc_addr[site]) != AF_UNSPEC &&
+		    sa_cmp(&ag->sbc_addr[site], src, SA_ADDR))
+			host |= 1u << site;
 	}
+	sites = exact ? exact : host;
+	if (!sites)
+		return -1;
+	if (sites == 3)
+		return dsp >= 0 ? dsp : 0;
+	return sites == 2 ? 1 : 0;
+}
+
+/* Whether src is a SIP Server or an SBC of some agent: only those learn
+ * whether a user exists (404); anyone else gets 403. */
+static bool source_known(const struct ds_net *n, const struct sa *src)
+{
+	for (size_t i = 0; i < n->n_servers; i++)
+		if (n->servers[i].s->kind == DS_KIND_SIP && sa_cmp(&n->servers[i].addr, src, SA_ADDR))
+			return true;
+	for (size_t i = 0; i < n->n_agents; i++)
+		for (int k = 0; k < 2; k++)
+			if (sa_af(&n->agents[i].sbc_addr[k]) != AF_UNSPEC &&
+			    sa_cmp(&n->agents[i].sbc_addr[k], src, SA_ADDR))
+				return true;
+	return false;
+}
+
+/* 403 to an INVITE from elsewhere; one log line per REFUSED_SAY_MS. */
+static void refuse(struct ds_net *n, const struct sip_msg *msg, const struct net_agent *ag)
+{
+	uint64_t now = tmr_jiffies();
+
+	(void)sip_treply(NULL, n->sip, msg, 403, "Forbidden");
+	if (n->refused_said_at && now - n->refused_said_at < REFUSED_SAY_MS) {
+		n->refused_unsaid++;
+		return;
+	}
+	ds_log(n, "INVITE for '%r' from %J refused (403): not from a SIP Server, backup or "
+	       "SBC of %s (sipendpoint.sbc-register-address sets an SBC); refused INVITEs "
+	       "are logged once per %d s (%u not logged since the last line)", &msg->uri.user,
+	       &msg->src, ag ? ag->p->name : "any agent", REFUSED_SAY_MS / 1000,
+	       n->refused_unsaid);
+	n->refused_said_at = now ? now : 1;
+	n->refused_unsaid = 0;
 }
 
 static void conn_h(const struct sip_msg *msg, void *arg)
@@ -187,6 +247,10 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		(void)sip_treply(NULL, n->sip, msg, 503, "Service Unavailable");
 		return;
 	}
+	if (!source_known(n, &msg->src)) {
+		refuse(n, msg, NULL);
+		return;
+	}
 	agp = bsearch(&msg->uri.user, n->by_user, n->n_agents, sizeof(*n->by_user),
 		      user_cmp);
 	if (!agp) {
@@ -197,11 +261,14 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	}
 	ag = *agp;
 	dsp = ds_sipmsg_dsp(&msg->uri);
-	reg = dsp >= 0 ? ds_engine_registered(ag->eng, dsp)
-		       : ds_engine_registered(ag->eng, 0) || ds_engine_registered(ag->eng, 1);
+	site = site_of_source(ag, &msg->src, dsp);
+	if (site < 0) {
+		refuse(n, msg, ag);
+		return;
+	}
+	reg = ds_engine_registered(ag->eng, site);
 	if (!reg) {
-		ds_log(n, "%s: INVITE while not registered%s: 480", ag->p->name,
-		       dsp >= 0 ? (dsp ? " at proxy1" : " at proxy0") : "");
+		ds_log(n, "%s: INVITE while not registered at proxy%d: 480", ag->p->name, site);
 		(void)sip_treply(NULL, n->sip, msg, 480, "Temporarily Unavailable");
 		return;
 	}
@@ -210,9 +277,6 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		(void)sip_treply(NULL, n->sip, msg, 486, "Busy Here");
 		return;
 	}
-	site = dsp >= 0 ? dsp : site_of_source(ag, &msg->src);
-	if (site < 0)
-		site = 0;
 
 	c = mem_zalloc(sizeof(*c), call_destructor);
 	if (!c) {

@@ -7,6 +7,9 @@ void ds_digest_reset(struct ds_digest *d)
 	d->realm = mem_deref(d->realm);
 	d->nonce = mem_deref(d->nonce);
 	d->opaque = mem_deref(d->opaque);
+	/* the HA1 stands for the password: gone with the challenge, in a way
+	 * the compiler may not drop as a dead store */
+	explicit_bzero(d->ha1, sizeof(d->ha1));
 	d->nc = 0;
 	d->qop = false;
 	d->proxy = false;

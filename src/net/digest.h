@@ -33,7 +33,7 @@ int ds_digest_challenge(struct ds_digest *d, const struct sip_msg *msg,
 int ds_digest_encode(struct mbuf *mb, struct ds_digest *d, const char *user,
 		     const char *method, const char *uri, const char *cnonce);
 
-/* Forgets the challenge. */
+/* Forgets the challenge and clears the HA1 (derived from the password). */
 void ds_digest_reset(struct ds_digest *d);
 
 #endif

@@ -48,6 +48,18 @@ uint16_t ds_net_up_mask(const struct ds_net *n, const struct net_agent *ag)
 	return m;
 }
 
+uint16_t ds_net_unknown_mask(const struct ds_net *n, const struct net_agent *ag)
+{
+	uint16_t m = 0;
+
+	for (int s = 0; s < DS_SLOT_COUNT; s++) {
+		int id = ag->conf.server_id[s];
+		if (id >= 0 && n->srv_index[id] >= 0 && !n->servers[n->srv_index[id]].known)
+			m |= (uint16_t)(1u << s);
+	}
+	return m;
+}
+
 static void agent_tmr_h(void *arg);
 
 static void agent_rearm(struct net_agent *ag)
@@ -110,6 +122,7 @@ void ds_net_servers_changed(struct ds_net *n, const bool *changed)
 		if (!mark[a])
 			continue;
 		in.up_mask = ds_net_up_mask(n, ag);
+		in.unknown_mask = ds_net_unknown_mask(n, ag);
 		ds_net_input(ag, &in);
 	}
 	free(mark);

@@ -18,6 +18,11 @@ struct net_server {
 	enum sip_transp probe_tp;    /* sip: transport of the OPTIONS probe */
 	bool probe_tcp;              /* stat/config (or TLS-only sip): TCP connect */
 	struct ds_health health;
+	bool known;                  /* answered once, or declared down: until then
+				      * unknown (docs/behaviour.md §3.1) */
+	uint16_t fails_timeout;      /* of the failures since the last answer: */
+	uint16_t fails_fast;         /* timed out, or refused / not sent (fast_why) */
+	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
@@ -87,7 +92,9 @@ struct ds_net {
 	struct ds_net_conf nc;
 	struct ds_probe_conf pc;
 	struct sip *sip;
-	struct sip *probe_sip;       /* OPTIONS probes on sockets of their own */
+	struct sip *probe_sip;       /* OPTIONS probes over TCP, on sockets of their own */
+	struct udp_sock *probe_us;   /* OPTIONS probes over UDP, with IP_RECVERR */
+	struct sa probe_laddr;       /* its address */
 	struct sipsess_sock *sess_sock;
 	struct sip_lsnr *lsnr;
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
@@ -119,6 +126,8 @@ struct ds_net {
 	ds_net_stop_h *stoph;
 	void *stop_arg;
 	uint64_t calls_total;
+	uint64_t refused_said_at;    /* tmr_jiffies() of the last 403 logged */
+	uint32_t refused_unsaid;     /* 403s since, not logged (rate limit) */
 	struct ds_evout evout;
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
@@ -135,9 +144,18 @@ int64_t ds_net_now(const struct ds_net *n);
 void ds_net_input(struct net_agent *ag, struct ds_input *in);
 void ds_net_servers_changed(struct ds_net *n, const bool *changed);
 uint16_t ds_net_up_mask(const struct ds_net *n, const struct net_agent *ag);
+/* The agent's slots whose server has no probe result yet. */
+uint16_t ds_net_unknown_mask(const struct ds_net *n, const struct net_agent *ag);
 
 /* probe.c */
+/* The probes' own UDP socket on laddr (port 0: ephemeral). */
+int ds_probe_sock_open(struct ds_net *n, const struct sa *laddr);
 int ds_probe_start(struct ds_net *n);
+/* Why a server was declared down, from its failed probes since its last
+ * answer: "timed out", the fast failure's text ("refused: ICMP port
+ * unreachable"), or, mixed, both with their counts. Returns buf. */
+const char *ds_probe_fail_text(unsigned timed_out, unsigned fast, const char *fast_why,
+			       char *buf, size_t sz);
 void ds_probe_stop(struct ds_net *n);
 
 /* reg.c */

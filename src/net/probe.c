@@ -20,9 +20,21 @@
  * OPTIONS go out from a SIP stack of their own (own UDP socket): libre reads
  * one datagram per socket per loop turn, and behind thousands of REGISTER
  * answers queued on the main socket a probe's answer would be read after
- * its round's timeout, declaring a healthy server down under load. */
+ * its round's timeout, declaring a healthy server down under load.
+ * A server is unknown until its first answer (docs/behaviour.md §3.1): the
+ * agents make no connection to it before, and a server that never answered
+ * goes from unknown to down after probe-failures failures.
+ * Why a server is declared down is said: probes that timed out, or that
+ * failed at once (refused: ICMP port unreachable on UDP, a TCP reset, or
+ * not even sent). The UDP OPTIONS go out on a socket of our own with
+ * IP_RECVERR, the only way an unconnected UDP socket learns of an ICMP
+ * error and of the address it was about; libre's transport socket is not
+ * reachable for that. */
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <linux/errqueue.h>
+#include <sys/socket.h>
 #include "net_priv.h"
 #include "sipmsg.h"
 
@@ -36,6 +48,9 @@ struct round_probe {
 	bool done;
 	bool ok;
 	bool came_up;        /* this answer brought the server up: not yet told */
+	bool icmp;           /* err came from an ICMP error (UDP) */
+	bool unsent;         /* err: the probe could not be sent */
+	int err;             /* a failure at once (refused); 0: none (timed out) */
 };
 
 struct net_round {
@@ -106,6 +121,8 @@ static void probe_ok(struct round_probe *p)
 	p->ok = true;
 	if (s->last_ok_round < r->num + 1)
 		s->last_ok_round = r->num + 1;
+	s->known = true;
+	s->fails_timeout = s->fails_fast = 0;
 
 	if (ds_health_result(&s->health, true, n->pc.failures)) {
 		ds_log(n, "server %s (%s %J) is up", s->s->name,
@@ -119,9 +136,14 @@ static void probe_ok(struct round_probe *p)
 		round_flush_up(r);
 }
 
-static void probe_fail(struct round_probe *p)
+/* A failure at once (err) or none yet (0): held until the round's timeout,
+ * applied with the others. */
+static void probe_fail(struct round_probe *p, int err, bool icmp)
 {
-	/* held until the round's timeout, applied with the others */
+	if (!p->done && err) {
+		p->err = err;
+		p->icmp = icmp;
+	}
 	p->done = true;
 }
 
@@ -165,10 +187,27 @@ static void probe_recv_h(struct mbuf *mb, void *arg)
 static void probe_close_h(int err, void *arg)
 {
 	struct round_probe *p = arg;
-	(void)err;
-
 	if (!p->ok)
-		probe_fail(p);
+		probe_fail(p, err ? err : ECONNRESET, false);
+}
+
+static void probe_udp_err_h(int err, void *arg);
+
+/* An OPTIONS on the probe socket. On loopback an ICMP error comes back
+ * within sendto() itself: the error queue is read at once, or the error
+ * pending on the socket would fail the next send, to another server. */
+static int probe_udp_send(struct ds_net *n, const struct sa *dst, struct mbuf *mb)
+{
+	int err = udp_send(n->probe_us, dst, mb);
+
+	probe_udp_err_h(0, n);
+	if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
+		/* an earlier datagram's error, reported on this one: send again */
+		mb->pos = 0;
+		err = udp_send(n->probe_us, dst, mb);
+		probe_udp_err_h(0, n);
+	}
+	return err;
 }
 
 static int options_send(struct ds_net *n, struct round_probe *p)
@@ -177,9 +216,12 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 	const char *tp = ds_net_tp_name(s->probe_tp);
 	struct sa via;
 	struct mbuf *mb;
-	int err;
+	int err = 0;
 
-	err = sip_transp_laddr(n->probe_sip, &via, s->probe_tp, &s->addr);
+	if (s->probe_tp == SIP_TRANSP_UDP)
+		via = n->probe_laddr;
+	else
+		err = sip_transp_laddr(n->probe_sip, &via, s->probe_tp, &s->addr);
 	if (err)
 		return err;
 	mb = mbuf_alloc(512);
@@ -202,7 +244,8 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 			  (unsigned long long)p->r->callid, p->srv);
 	if (!err) {
 		mb->pos = 0;
-		err = sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
+		err = s->probe_tp == SIP_TRANSP_UDP ? probe_udp_send(n, &s->addr, mb) :
+			sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
 	}
 	if (!err && s->probe_tp == SIP_TRANSP_UDP)
 		p->pkt = mem_ref(mb);
@@ -232,11 +275,46 @@ static void round_rtx_h(void *arg)
 		if (p->done || !p->pkt)
 			continue;
 		p->pkt->pos = 0;
-		(void)sip_send(n->probe_sip, NULL, SIP_TRANSP_UDP, &n->servers[p->srv].addr,
-			       p->pkt);
+		(void)probe_udp_send(n, &n->servers[p->srv].addr, p->pkt);
 	}
 	r->rto = r->rto * 2 > SIP_T2 ? SIP_T2 : r->rto * 2;
 	tmr_start(&r->rtx, r->rto, round_rtx_h, r);
+}
+
+/* Counts one failed probe of s by its kind, keeping the text of the last
+ * fast one. */
+static void fail_count(struct net_server *s, const struct round_probe *p)
+{
+	if (!p->err) {
+		if (s->fails_timeout < UINT16_MAX)
+			s->fails_timeout++;
+		return;
+	}
+	if (s->fails_fast < UINT16_MAX)
+		s->fails_fast++;
+	if (p->unsent)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
+	else if (p->icmp)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "refused: ICMP %s",
+			    p->err == ECONNREFUSED ? "port unreachable" :
+			    p->err == EHOSTUNREACH ? "host unreachable" :
+			    p->err == ENETUNREACH ? "network unreachable" : "error");
+	else if (p->err == ECONNREFUSED)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "refused: TCP connection refused");
+	else
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "refused: %m", p->err);
+}
+
+const char *ds_probe_fail_text(unsigned timed_out, unsigned fast, const char *fast_why,
+			       char *buf, size_t sz)
+{
+	if (!fast)
+		re_snprintf(buf, sz, "timed out");
+	else if (!timed_out)
+		re_snprintf(buf, sz, "%s", fast_why);
+	else
+		re_snprintf(buf, sz, "%u timed out, %u %s", timed_out, fast, fast_why);
+	return buf;
 }
 
 static void round_timeout_h(void *arg)
@@ -250,12 +328,23 @@ static void round_timeout_h(void *arg)
 		struct round_probe *p = &r->p[i];
 		struct net_server *s = &n->servers[p->srv];
 
+		char why[96];
+		bool down;
+
 		if (p->ok || s->last_ok_round > r->num)
 			continue;
-		if (ds_health_result(&s->health, false, n->pc.failures)) {
-			ds_log(n, "server %s (%s %J) is down after %u failed probes",
+		fail_count(s, p);
+		down = ds_health_result(&s->health, false, n->pc.failures);
+		if (!s->known && s->health.fails >= n->pc.failures) {
+			s->known = true;   /* from unknown to down */
+			down = true;
+		}
+		if (down) {
+			ds_log(n, "server %s (%s %J) is down after %u failed probes (%s)",
 			       s->s->name, ds_kind_name(s->s->kind), &s->addr,
-			       n->pc.failures);
+			       s->fails_timeout + s->fails_fast,
+			       ds_probe_fail_text(s->fails_timeout, s->fails_fast,
+						  s->fast_why, why, sizeof(why)));
 			if (changed)
 				changed[p->srv] = true;
 			any = true;
@@ -303,12 +392,96 @@ static void round_start(struct ds_net *n)
 		err = probe_send(n, p);
 		if (err) {
 			/* cannot even send (no route, no memory): a failure */
-			p->done = true;
+			probe_fail(p, err, false);
+			p->unsent = true;
 		}
 	}
 	tmr_start(&r->tmr, (uint64_t)n->pc.timeout_ms, round_timeout_h, r);
 	r->rto = SIP_T1;
 	tmr_start(&r->rtx, r->rto, round_rtx_h, r);
+}
+
+/* An ICMP error about one of our OPTIONS: the probes of that server still
+ * out fail at once (applied at their rounds' timeouts). */
+static void probe_refused(struct ds_net *n, const struct sa *dst, int err)
+{
+	for (size_t i = 0; i < n->n_servers; i++) {
+		if (!sa_cmp(&n->servers[i].addr, dst, SA_ALL) || n->servers[i].probe_tcp ||
+		    n->servers[i].probe_tp != SIP_TRANSP_UDP)
+			continue;
+		for (struct le *le = n->rounds.head; le; le = le->next) {
+			struct net_round *r = le->data;
+
+			if (i < r->np && !r->p[i].done)
+				probe_fail(&r->p[i], err, true);
+		}
+	}
+}
+
+/* libre read an error from the probe socket: drain its error queue, where
+ * IP_RECVERR put each ICMP error with the destination it was about. */
+static void probe_udp_err_h(int err, void *arg)
+{
+	struct ds_net *n = arg;
+	int fd = udp_sock_fd(n->probe_us, sa_af(&n->probe_laddr));
+	(void)err;
+
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage dst;
+		char data[1], cbuf[256];
+		struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+		struct msghdr mh = {.msg_name = &dst, .msg_namelen = sizeof(dst),
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *cm;
+		struct sa sa;
+
+		if (fd < 0 || recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		if (sa_set_sa(&sa, (struct sockaddr *)&dst))
+			continue;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			const struct sock_extended_err *ee;
+
+			if (!((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			ee = (const struct sock_extended_err *)(void *)CMSG_DATA(cm);
+			if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
+			    ee->ee_origin == SO_EE_ORIGIN_ICMP6)
+				probe_refused(n, &sa, (int)ee->ee_errno);
+		}
+	}
+}
+
+static void probe_udp_recv_h(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct sip_msg *msg;
+	(void)src;
+
+	if (sip_msg_decode(&msg, mb))
+		return;
+	if (!msg->req)
+		(void)options_resp_h(msg, arg);
+	mem_deref(msg);
+}
+
+int ds_probe_sock_open(struct ds_net *n, const struct sa *laddr)
+{
+	int on = 1, err;
+
+	err = udp_listen(&n->probe_us, laddr, probe_udp_recv_h, n);
+	if (!err)
+		err = udp_local_get(n->probe_us, &n->probe_laddr);
+	if (err)
+		return err;
+	udp_error_handler_set(n->probe_us, probe_udp_err_h);
+	/* without it the ICMP errors are not known: probes then time out */
+	if (sa_af(laddr) == AF_INET6)
+		(void)udp_setsockopt(n->probe_us, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	else
+		(void)udp_setsockopt(n->probe_us, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	return 0;
 }
 
 static void probe_tick_h(void *arg)

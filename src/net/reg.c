@@ -183,8 +183,15 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		if (code >= 200 && code < 300) {
 			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
 						    b->proxy, b->expires, &present);
-			if (granted == 0) {
-				/* a registrar that grants nothing did not bind us */
+			if (!present || granted == 0) {
+				/* RFC 3261 §10.2.4: a 2xx lists the bindings the
+				 * registrar holds; ours missing, or with expires 0,
+				 * was not made (docs/run.md) */
+				ds_log(n, "%s: proxy%u REGISTER to %s answered %d %s: not "
+				       "registered (the registrar holds no binding of ours)",
+				       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
+				       code, present ? "granting expires=0 to our Contact" :
+				       "without our Contact among its bindings");
 				bound_set(b, b->server_id, false);
 				report_fail(b, seq, code, 0);
 				break;

@@ -91,6 +91,7 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 			    "(`dualsite validate` says why)", p->name);
 		return EINVAL;
 	}
+	ag->conf.servers_unknown = true; /* until each answers a probe */
 	if (!p->sip_user || !*p->sip_user) {
 		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
 			    "agent '%s' has no SIP user; expected `sip: {user: \"7001\", "
@@ -179,6 +180,7 @@ static int servers_setup(struct ds_net *n, struct ds_diags *diags)
 		ns = &n->servers[n->srv_index[i]];
 		ns->s = s;
 		ds_health_init(&ns->health);
+		ns->health.up = false;   /* unknown until its first answer */
 		if (resolve(s->host, sa_af(&n->laddr), &ns->addr)) {
 			ds_diag_add(diags, DS_SEV_ERROR, &s->loc, NULL,
 				    "server '%s': host '%s' does not resolve; expected a "
@@ -266,9 +268,8 @@ static int stack_setup(struct ds_net *n, const struct sa *want)
 	struct sa paddr = n->laddr;
 	sa_set_port(&paddr, 0);
 	struct sa pudp;
-	err = sip_transp_add(n->probe_sip, SIP_TRANSP_UDP, &paddr);
-	if (!err)
-		err = sip_transp_laddr(n->probe_sip, &pudp, SIP_TRANSP_UDP, &n->laddr);
+	err = ds_probe_sock_open(n, &paddr);
+	pudp = n->probe_laddr;
 	if (!err)
 		err = sip_transp_add(n->probe_sip, SIP_TRANSP_TCP, &paddr);
 	if (err)
@@ -410,6 +411,7 @@ void ds_net_free(struct ds_net *n)
 		sip_close(n->sip, true);
 		n->sip = mem_deref(n->sip);
 	}
+	n->probe_us = mem_deref(n->probe_us);
 	if (n->probe_sip) {
 		sip_close(n->probe_sip, true);
 		n->probe_sip = mem_deref(n->probe_sip);

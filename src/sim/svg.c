@@ -66,6 +66,8 @@ struct draw {
 	FILE *f;
 	const struct ds_engine_conf *conf;
 	int64_t duration;
+	const char *title;       /* "dualsite simulate" */
+	const char *span_word;   /* "simulated" */
 	struct lane lanes[MAX_LANES];
 	int n_lanes;
 	int lane_scenario, lane_outage, lane_kind[DS_KIND_COUNT], lane_proxy[2], lane_call;
@@ -582,10 +584,13 @@ static void emit(struct draw *d)
 		"<rect width=\"6\" height=\"6\" fill=\"#eee\"/><path d=\"M0 0 L6 6 M6 0 L0 6\" "
 		"stroke=\"%s\" stroke-width=\"1\"/></pattern>\n</defs>\n", OOS_COLOR);
 	fprintf(d->f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
-	fprintf(d->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">dualsite simulate: ");
+	fprintf(d->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">");
+	esc(d->f, d->title);
+	fprintf(d->f, ": ");
 	esc(d->f, c->agent);
-	fprintf(d->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">%ss simulated; BC %s%s</text>\n",
-		ds, c->bc_enabled ? "on" : "off", c->single_mode ? ", single registration" : "");
+	fprintf(d->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">%ss ", ds);
+	esc(d->f, d->span_word);
+	fprintf(d->f, "; BC %s%s</text>\n", c->bc_enabled ? "on" : "off", c->single_mode ? ", single registration" : "");
 	draw_legend(d, 50.0);
 	draw_axis(d, top, bottom);
 
@@ -650,7 +655,15 @@ static void emit(struct draw *d)
 int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
 		     const struct ds_sim_trace *tr, int64_t duration)
 {
-	struct draw d = {.f = f, .conf = conf, .duration = duration};
+	return ds_sim_svg_write_titled(f, conf, tr, duration, "dualsite simulate", "simulated");
+}
+
+int ds_sim_svg_write_titled(FILE *f, const struct ds_engine_conf *conf,
+			    const struct ds_sim_trace *tr, int64_t duration,
+			    const char *title, const char *span_word)
+{
+	struct draw d = {.f = f, .conf = conf, .duration = duration, .title = title,
+			 .span_word = span_word};
 
 	build(&d, tr);
 	if (!d.err)

@@ -300,12 +300,12 @@ register_count() {
 
 # ---- sipp ----------------------------------------------------------------------------
 
-# start_sipp NAME ARGS...: sipp in the background (no stdin, on 127.0.0.1), output
-# and its -trace_logs log under $T/NAME.*; sets SPID_NAME.
+# start_sipp NAME ARGS...: sipp in the background (no stdin, on 127.0.0.1, or on
+# $SIPP_IP when set), output and its -trace_logs log under $T/NAME.*; sets SPID_NAME.
 start_sipp() {
 	_name=$1
 	shift
-	sipp -nostdin -i 127.0.0.1 "$@" -trace_logs -log_file "$T/$_name.log" \
+	sipp -nostdin -i "${SIPP_IP:-127.0.0.1}" "$@" -trace_logs -log_file "$T/$_name.log" \
 		-trace_err -error_file "$T/$_name.err" >"$T/$_name.out" 2>&1 &
 	_pid=$!
 	PIDS="$PIDS $_pid"
@@ -574,4 +574,37 @@ site_loss() {
 	# The peer site kept alice registered all along (dual mode).
 	ev_absent_for 0 "SiteY registration must survive" --after "$_out" alice registration-lost proxy=1
 	has_binding KY 7001 || fail "SIP_Y holds no binding for 7001 after the switchover"
+}
+
+
+# ---- the lab's picture -----------------------------------------------------------------
+
+# svg_note_at_time FILE PANEL TEXT: in the PANEL-th agent panel (1 = first) of the lab's
+# SVG, the scenario label "Ts TEXT" stands at its time T on the panel's own axis (its
+# ticks "0s" and "2s"): its diamond at x(T) and its text starting just right of it, whole.
+svg_note_at_time() {
+	awk -v want_panel="$2" -v text="$3" '
+		/<svg x="0" y="[0-9.]*"/ { panel++ }
+		panel != want_panel { next }
+		!x0 && match($0, /<text x="[0-9.]*" y="[0-9.]*" text-anchor="middle" fill="#555">0s</) {
+			split(substr($0, RSTART), p, "\""); x0 = p[2] }
+		!x2 && match($0, /<text x="[0-9.]*" y="[0-9.]*" text-anchor="middle" fill="#555">2s</) {
+			split(substr($0, RSTART), p, "\""); x2 = p[2] }
+		match($0, /<text x="[0-9.]*" y="[0-9.]*" fill="#8b1a1a" font-style="italic">[0-9.]*s [^<]*</) {
+			s = substr($0, RSTART, RLENGTH - 1); split(s, p, "\""); x = p[2]
+			sub(/.*italic">/, "", s); lt = s + 0; sub(/^[0-9.]*s /, "", s)
+			if (s == text) { tx = x; t = lt } }
+		match($0, /<path d="M[0-9.]* [0-9.]* l4 4 l-4 4 l-4 -4 z" fill="#8b1a1a"/) {
+			m = substr($0, RSTART + 10); sub(/ .*/, "", m); marks[m + 0] = 1 }
+		END {
+			if (!x0 || !x2) { print "panel " want_panel ": no axis ticks 0s and 2s"; exit 1 }
+			if (!tx) { print "panel " want_panel ": no whole label \"" text "\""; exit 1 }
+			want = x0 + t * (x2 - x0) / 2
+			if (tx - (want + 3) > 0.3 || (want + 3) - tx > 0.3) {
+				printf "\"%s\" at t=%s: label at x=%s, expected %.1f (its time at %.1f)\n", text, t, tx, want + 3, want
+				exit 1 }
+			for (m in marks) if (m - want <= 0.3 && want - m <= 0.3) exit 0
+			printf "\"%s\" at t=%s: no diamond at x=%.1f\n", text, t, want; exit 1
+		}' "$1" >"$T/svgcheck.out" ||
+		fail "the lab's picture: $(cat "$T/svgcheck.out")"
 }

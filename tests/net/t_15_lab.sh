@@ -8,6 +8,27 @@ net_init "$@"
 	>"$T/lab.out" 2>"$T/lab.err" &
 LAB_PID=$!
 PIDS="$PIDS $LAB_PID"
+# The registrars' password stays off their command lines (/proc/PID/cmdline is
+# readable by every local user): checked on every Kamailio process once all four run.
+# The password: from the environment the lab gives `dualsite run` (readable by us only).
+lab_run_pid() { sed -n 's/.*dualsite run -c .*(pid \([0-9]*\)).*/\1/p' "$T/lab.out" | head -n 1; }
+lab_pw() {
+	_rp=$(lab_run_pid)
+	[ -n "$_rp" ] && tr '\0' '\n' <"/proc/$_rp/environ" 2>/dev/null | sed -n 's/^DUALSITE_LAB_PASSWORD=//p'
+}
+lab_kams() { sed -n 's/.*(Kamailio, pid \([0-9]*\)).*/\1/p' "$T/lab.out"; }
+lab_kams_up() { [ -n "$(lab_pw)" ] && [ "$(lab_kams | wc -l)" -ge 4 ]; }
+wait_until 60 lab_kams_up || fail "the lab did not start dualsite run (with its password) and four Kamailio within 60 s"
+pw=$(lab_pw) checked=0
+for p in $(lab_kams); do
+	for c in $p $(ps -o pid= --ppid "$p"); do
+		cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$c/cmdline") || continue
+		[ -n "$cmd" ] || continue
+		checked=$((checked + 1))
+		case $cmd in *"$pw"*) fail "Kamailio process $c shows the registrar password: $cmd" ;; esac
+	done
+done
+[ "$checked" -ge 4 ] || fail "checked the command lines of $checked Kamailio processes, expected at least 4"
 wait_until 180 proc_gone "$LAB_PID" || fail "the lab did not finish within 180 s"
 wait "$LAB_PID"
 rc=$?
@@ -24,6 +45,16 @@ done
 [ "$(grep -c '"event": "restore-deferred"' "$T/events.jsonl")" = 1 ] ||
 	fail "expected exactly one restore-deferred in the lab's events"
 grep -q "<svg" "$T/lab.svg" || fail "the lab's --svg file is not an SVG"
+# The picture is titled as what it shows: a real run, one panel per agent.
+grep -q "dualsite simulate" "$T/lab.svg" && fail "the lab's picture is titled 'dualsite simulate'"
+for a in alice bob; do
+	grep -q ">dualsite lab: $a</text>" "$T/lab.svg" || fail "no panel titled 'dualsite lab: $a' in the picture"
+done
+# The call is drawn: a scenario mark and label where it came in and where the caller hung up.
+svg_note_at_time "$T/lab.svg" 1 "call comes in through SiteY"
+grep -q '>[0-9.]*s the far end hangs up</text>' "$T/lab.svg" || fail "no call-end mark in the picture"
+# A scenario label stands at its time, its diamond there.
+svg_note_at_time "$T/lab.svg" 1 "SiteX back"
 
 # Nothing left behind: the lab's Kamailio processes and its temp directory.
 lab_dir=$(sed -n 's|.*dualsite run -c \(/[^ ]*\)/lab.yaml.*|\1|p' "$T/lab.out" | head -n 1)

@@ -119,12 +119,36 @@ static void test_refused_challenges(void **state)
 	mem_deref(h);
 }
 
+/* The HA1 stands for the password: a reset leaves none of it behind. */
+static void test_reset_clears_ha1(void **state)
+{
+	static const uint8_t zero[16];
+	struct ds_digest d = {0};
+	struct sip_msg *m = answer(CHALLENGE("401", "Unauthorized", "WWW-Authenticate",
+		"Digest realm=\"r\", nonce=\"n\""));
+	struct mbuf *mb = mbuf_alloc(64);
+	(void)state;
+
+	assert_int_equal(ds_digest_challenge(&d, m, "7001", "secret"), 0);
+	assert_memory_not_equal(d.ha1, zero, sizeof(zero));
+	ds_digest_reset(&d);
+	assert_memory_equal(d.ha1, zero, sizeof(zero));
+	assert_null(d.realm);
+	assert_null(d.nonce);
+	/* and nothing is answered any more */
+	assert_int_equal(ds_digest_encode(mb, &d, "7001", "REGISTER", "sip:h", "c"), 0);
+	assert_int_equal(mb->end, 0);
+	mem_deref(mb);
+	mem_deref(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc2617_qop),
 		cmocka_unit_test(test_rfc2069_proxy),
 		cmocka_unit_test(test_refused_challenges),
+		cmocka_unit_test(test_reset_clears_ha1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
