@@ -30,6 +30,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include "net_priv.h"
+#include "sipraw.h"
 #define DEBUG_MODULE "uas"
 #define DEBUG_LEVEL 0
 #include <re_dbg.h>
@@ -67,271 +68,39 @@ static bool all_digits(const struct pl *pl)
 	return true;
 }
 
-/* An even number of unescaped double quotes (RFC 3261 quoted-string). */
-static bool quotes_balanced(const struct pl *v)
-{
-	bool in = false;
-
-	for (size_t i = 0; i < v->l; i++) {
-		if (in && v->p[i] == '\\')
-			i++;
-		else if (v->p[i] == '"')
-			in = !in;
-	}
-	return !in;
-}
-
-/* 0 for the methods we serve, 405 for another of RFC 3261 and its
- * extensions (RFC 3261 §8.2.1), 501 for one we do not know. */
-static uint16_t method_answer(const struct pl *met)
-{
-	static const char *const served[] = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS"};
-	static const char *const known[] = {"REGISTER", "PRACK", "UPDATE", "INFO",
-		"MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH"};
-
-	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
-		if (!pl_strcmp(met, served[i]))
-			return 0;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!pl_strcmp(met, known[i]))
-			return 405;
-	return 501;
-}
-
 static bool rules(struct uas_stack *s, const struct sip_msg *msg);
 
-/* ---- raw datagrams (1.) ---------------------------------------------------- */
-
-/* A logical header line of a raw message (folded lines joined): its name
- * (trimmed) and the whole line. Returns false at the end of the headers. */
-static bool raw_next_hdr(const char **cur, const char *end, struct pl *name,
-			 struct pl *line)
-{
-	const char *p = *cur, *e, *colon;
-
-	if (p >= end || *p == '\r' || *p == '\n')
-		return false;
-	e = p;
-	for (;;) {
-		const char *lf = memchr(e, '\n', (size_t)(end - e));
-		if (!lf) {
-			e = end;
-			break;
-		}
-		e = lf + 1;
-		if (e >= end || (*e != ' ' && *e != '\t'))
-			break;
-	}
-	*cur = e;
-	while (e > p && (e[-1] == '\n' || e[-1] == '\r'))
-		e--;
-	line->p = p;
-	line->l = (size_t)(e - p);
-	colon = memchr(p, ':', (size_t)(e - p));
-	name->p = p;
-	name->l = colon ? (size_t)(colon - p) : 0;
-	while (name->l && (p[name->l - 1] == ' ' || p[name->l - 1] == '\t'))
-		name->l--;
-	return true;
-}
-
-static bool raw_hdr_is(const struct pl *name, const char *full, const char *compact)
-{
-	return pl_is(name, full) || (compact && pl_is(name, compact));
-}
-
-/* Whether a raw To line carries a tag parameter. */
-static bool has_tag(const struct pl *line)
-{
-	for (size_t i = 0; i + 4 <= line->l; i++)
-		if (!strncasecmp(line->p + i, "tag=", 4))
-			return true;
-	return false;
-}
-
-/* The first line ends here (at its CR or LF); the headers start after it. */
-static const char *raw_eol(const char *p, const char *end)
-{
-	while (p < end && *p != '\r' && *p != '\n')
-		p++;
-	return p;
-}
-
-static const char *raw_next_line(const char *p, const char *end)
-{
-	const char *lf = memchr(p, '\n', (size_t)(end - p));
-	return lf ? lf + 1 : end;
-}
-
-/* A stateless answer to a request libre cannot decode: its Via, From, To,
- * Call-ID and CSeq copied as they came (a To tag added). Sent to the source
- * address only, never to a Via the sender wrote. */
+/* A stateless answer to a request libre cannot decode (ds_sipraw_reply), sent
+ * to the datagram's source address only, never to a Via the sender wrote. */
 static void raw_reply(struct uas_stack *s, const struct sa *src, const char *p,
 		      size_t len, uint16_t scode, const char *reason, const char *why)
 {
-	const char *end = p + len, *cur = raw_next_line(p, end);
-	struct pl name, line;
-	struct mbuf *mb = mbuf_alloc(1024);
-	unsigned have = 0;
+	struct mbuf *mb;
 	bool ack = len >= 4 && !memcmp(p, "ACK ", 4);
+	int err;
 
+	if (ack) {
+		ds_log(s->n, "ACK from %J dropped (%s)", src, why);
+		return;
+	}
+	mb = mbuf_alloc(1024);
 	if (!mb)
 		return;
-	(void)mbuf_printf(mb, "SIP/2.0 %u %s\r\n", scode, reason);
-	while (raw_next_hdr(&cur, end, &name, &line)) {
-		static const char *const names[][2] = {
-			{"Via", "v"}, {"From", "f"}, {"To", "t"}, {"Call-ID", "i"},
-			{"CSeq", NULL},
-		};
-		for (unsigned i = 0; i < 5; i++) {
-			if (!raw_hdr_is(&name, names[i][0], names[i][1]))
-				continue;
-			(void)mbuf_write_mem(mb, (const uint8_t *)line.p, line.l);
-			if (i == 2 && !(have & 4) && !has_tag(&line))
-				(void)mbuf_printf(mb, ";tag=%016llx",
-						  (unsigned long long)rand_u64());
-			(void)mbuf_write_str(mb, "\r\n");
-			have |= 1u << i;
-		}
+	err = ds_sipraw_reply(mb, p, len, scode, reason, rand_u64());
+	if (err) {
+		ds_log(s->n, "request from %J dropped (%s): %s", src, why,
+		       err == ENOENT ? "it lacks a Via, From, To, Call-ID or CSeq to answer" :
+		       "out of memory");
 	}
-	if (ack || have != 0x1f) {
-		ds_log(s->n, "request from %J dropped (%s)%s", src, why,
-		       ack ? "" : ": it lacks a Via, From, To, Call-ID or CSeq to answer");
-		goto out;
+	else {
+		mb->pos = 0;
+		(void)sip_send(s->sip, NULL, SIP_TRANSP_UDP, src, mb);
+		ds_log(s->n, "request from %J: %u %s (%s)", src, scode, reason, why);
 	}
-	(void)mbuf_printf(mb, "Server: dualsite\r\nContent-Length: 0\r\n\r\n");
-	mb->pos = 0;
-	(void)sip_send(s->sip, NULL, SIP_TRANSP_UDP, src, mb);
-	ds_log(s->n, "request from %J: %u %s (%s)", src, scode, reason, why);
- out:
 	mem_deref(mb);
 }
 
-/* The start line "METHOD SP URI SP SIP/2.0": 0 when good, else the code
- * (400, 416, 505) and *why. */
-static uint16_t raw_start_line(const char *p, const char *eol, const char **why)
-{
-	const char *sp1 = memchr(p, ' ', (size_t)(eol - p)), *sp2, *u;
-	struct pl ver;
-
-	*why = "malformed request line";
-	if (!sp1 || sp1 == p)
-		return 400;
-	sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-	if (!sp2 || sp2 == sp1 + 1)
-		return 400;
-	ver.p = sp2 + 1;
-	ver.l = (size_t)(eol - sp2 - 1);
-	if (memchr(ver.p, ' ', ver.l) || memchr(ver.p, '\t', ver.l))
-		return 400;
-	if (pl_strcmp(&ver, "SIP/2.0")) {
-		if (ver.l > 4 && !memcmp(ver.p, "SIP/", 4)) {
-			*why = "SIP version other than 2.0";
-			return 505;
-		}
-		return 400;
-	}
-	u = sp1 + 1;
-	if (!isalpha((unsigned char)*u))
-		return 400;
-	while (u < sp2 && (isalnum((unsigned char)*u) || *u == '+' || *u == '-' || *u == '.'))
-		u++;
-	if (u >= sp2 || *u != ':')
-		return 400;
-	if (u - (sp1 + 1) != 3 || strncasecmp(sp1 + 1, "sip", 3)) {
-		*why = "Request-URI scheme other than sip";
-		return 416;
-	}
-	return 0;
-}
-
-/* A top Via value [v, vend) worth a branch: no empty parameter, and no
- * empty value after it up to the end of its line. */
-static bool via_ok(const char *v, const char *vend, const char *end)
-{
-	const char *c;
-	bool empty = false;
-
-	for (c = v; c < vend; c++) {
-		if (*c == ';') {
-			if (empty)
-				return false;
-			empty = true;
-		}
-		else if (*c != ' ' && *c != '\t' && *c != '\r' && *c != '\n') {
-			empty = false;
-		}
-	}
-	if (empty)
-		return false;
-	if (vend < end) {
-		for (c = vend + 1; c < end && (*c == ' ' || *c == '\t'); c++)
-			;
-		if (c >= end || *c == ',' || *c == ';')
-			return false;
-	}
-	return true;
-}
-
-/* RFC 3261 §17.2.3: an RFC 2543 request (top Via without branch) is matched on
- * Request-URI, From tag, Call-ID, CSeq, top Via (and To tag). The branch added
- * hashes them (To and the CSeq method left out, so the ACK and CANCEL of an
- * INVITE get its branch, as RFC 3261 clients send them). Returns 0 when added. */
-static int raw_add_branch(struct mbuf *mb)
-{
-	const char *p = (const char *)mbuf_buf(mb), *end = p + mbuf_get_left(mb);
-	const char *eol = raw_eol(p, end), *sp1, *cur = raw_next_line(p, end);
-	const char *vend = NULL;
-	struct pl name, line;
-	uint32_t h = 0, h2 = 0;
-	char ins[48];
-	size_t at, il;
-
-	sp1 = memchr(p, ' ', (size_t)(eol - p));
-	if (!sp1)
-		return EBADMSG;
-	h = hash_joaat((const uint8_t *)sp1, (size_t)(eol - sp1));
-	while (raw_next_hdr(&cur, end, &name, &line)) {
-		if (raw_hdr_is(&name, "Via", "v") && !vend) {
-			const char *v = line.p + name.l;
-			bool q = false;
-			for (; v < line.p + line.l; v++) {
-				if (*v == '"')
-					q = !q;
-				else if (*v == ',' && !q)
-					break;
-			}
-			if (!via_ok(line.p + name.l + 1, v, line.p + line.l))
-				return EBADMSG;
-			while (v > line.p && (v[-1] == ' ' || v[-1] == '\t'))
-				v--;
-			vend = v;
-			h2 ^= hash_joaat((const uint8_t *)line.p, (size_t)(v - line.p));
-		}
-		else if (raw_hdr_is(&name, "From", "f") || raw_hdr_is(&name, "Call-ID", "i")) {
-			h2 = h2 * 31 + hash_joaat((const uint8_t *)line.p, line.l);
-		}
-		else if (raw_hdr_is(&name, "CSeq", NULL)) {
-			uint32_t num = 0;
-			for (const char *c = line.p + name.l + 1; c < line.p + line.l; c++)
-				if (isdigit((unsigned char)*c))
-					num = num * 10 + (uint32_t)(*c - '0');
-				else if (num)
-					break;
-			h2 = h2 * 31 + num;
-		}
-	}
-	if (!vend)
-		return EBADMSG;
-	il = (size_t)snprintf(ins, sizeof(ins), ";branch=z9hG4bK2543.%08x%08x", h, h2);
-	at = (size_t)(vend - (const char *)mb->buf);
-	if (mbuf_resize(mb, mb->end + il))
-		return ENOMEM;
-	memmove(mb->buf + at + il, mb->buf + at, mb->end - at);
-	memcpy(mb->buf + at, ins, il);
-	mb->end += il;
-	return 0;
-}
+/* ---- raw datagrams (1.) ---------------------------------------------------- */
 
 static bool is_stun(const uint8_t *p, size_t len)
 {
@@ -353,10 +122,10 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	if (len <= 4 || is_stun(mbuf_buf(mb), len))
 		return false;   /* libre's own: keep-alives and STUN */
 	end = p + len;
-	eol = raw_eol(p, end);
+	eol = ds_sipraw_eol(p, end);
 	resp = len > 8 && !memcmp(p, "SIP/", 4);
 	if (!resp) {
-		code = raw_start_line(p, eol, &why);
+		code = ds_sipraw_start_line(p, eol, &why);
 		if (code) {
 			raw_reply(s, src, p, len, code,
 				  code == 505 ? "Version Not Supported" :
@@ -364,9 +133,7 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 			return true;
 		}
 	}
-	else if (eol - p < 12 || memcmp(p, "SIP/2.0 ", 8) || p[8] < '1' || p[8] > '6' ||
-		 !isdigit((unsigned char)p[9]) || !isdigit((unsigned char)p[10]) ||
-		 p[11] != ' ') {
+	else if (!ds_sipraw_status_ok(p, eol)) {
 		/* RFC 4475 §3.1.2.19: a response with no 3-digit code is dropped */
 		ds_log(s->n, "response from %J dropped: malformed status line", src);
 		return true;
@@ -378,12 +145,17 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	(void)mbuf_write_mem(copy, mbuf_buf(mb), len);
 	copy->pos = 0;
 	err = sip_msg_decode(&msg, copy);
-	if (err && !resp && !raw_add_branch(copy)) {
+	if (err && !resp && !ds_sipraw_add_branch(copy)) {
 		copy->pos = 0;
 		err = sip_msg_decode(&msg, copy);
+		/* libre goes on with the request as it now reads */
+		if (!err && mbuf_resize(mb, mb->pos + copy->end)) {
+			mem_deref(msg);
+			mem_deref(copy);
+			ds_log(s->n, "request from %J dropped: out of memory", src);
+			return true;
+		}
 		if (!err) {
-			/* libre goes on with the request as it now reads */
-			(void)mbuf_resize(mb, mb->pos + copy->end);
 			memcpy(mb->buf + mb->pos, copy->buf, copy->end);
 			mb->end = mb->pos + copy->end;
 			ds_log(s->n, "%r from %J has no Via branch (RFC 2543): "
@@ -392,7 +164,7 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	}
 	if (err) {
 		struct pl met = {p, (size_t)((const char *)memchr(p, ' ', len) - p)};
-		code = resp ? 0 : method_answer(&met);
+		code = resp ? 0 : ds_sipraw_method_answer(&met);
 		if (resp)
 			ds_log(s->n, "response from %J dropped: unreadable (%m)", src, err);
 		else if (code)   /* RFC 3261 §8.2.1: the method comes first */
@@ -565,7 +337,7 @@ static bool rules(struct uas_stack *s, const struct sip_msg *msg)
 	    !pl_isset(&msg->callid) || !pl_isset(&msg->cseq.met))
 		return refuse(s, msg, 400, "Bad Request", "missing To, From, Call-ID or CSeq",
 			      NULL);
-	if (!quotes_balanced(&msg->to.val) || !quotes_balanced(&msg->from.val))
+	if (!ds_sipraw_quotes_balanced(&msg->to.val) || !ds_sipraw_quotes_balanced(&msg->from.val))
 		return refuse(s, msg, 400, "Bad Request", "unterminated quoted string", NULL);
 	if (sip_msg_hdr_count(msg, SIP_HDR_CALL_ID) > 1 ||
 	    sip_msg_hdr_count(msg, SIP_HDR_FROM) > 1 ||
@@ -586,9 +358,7 @@ static bool rules(struct uas_stack *s, const struct sip_msg *msg)
 	{
 		/* sip_cseq_decode() wraps a number past 2^32-1 */
 		const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_CSEQ);
-		struct pl num;
-		if (!h || re_regex(h->val.p, h->val.l, "[0-9]+", &num) || num.l > 10 ||
-		    (num.l == 10 && memcmp(num.p, "4294967295", 10) > 0))
+		if (!h || !ds_sipraw_cseq_ok(&h->val))
 			return refuse(s, msg, 400, "Bad Request", "CSeq number out of range",
 				      NULL);
 	}
@@ -649,7 +419,7 @@ static bool last_req_h(const struct sip_msg *msg, void *arg)
 		(void)sip_replyf(s->sip, msg, 200, "OK", ALLOW_HDR "Content-Length: 0\r\n\r\n");
 		return true;
 	}
-	if (method_answer(&msg->met) == 405)
+	if (ds_sipraw_method_answer(&msg->met) == 405)
 		return refuse(s, msg, 405, "Method Not Allowed", "not served here",
 			      ALLOW_HDR);
 	return refuse(s, msg, 501, "Not Implemented", "unknown method", ALLOW_HDR);

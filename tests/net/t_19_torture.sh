@@ -19,6 +19,13 @@ python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$DATA" "$DATA/expected.txt" 
 	>"$T/sipsend.out" 2>&1
 rc=$?
 cat "$T/sipsend.out" >&2
+# no sender wrote into the log: one stamped line per line, no control bytes
+bad=$(grep -cv "$DS_LOG_RE" "$T/ds.err")
+[ "$bad" = 0 ] || fail "$bad line(s) of run's stderr lack run's stamp: $(grep -v "$DS_LOG_RE" "$T/ds.err" | head -3 | od -c | head -5)"
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err"; then
+	fail "run's stderr holds control bytes: $(LC_ALL=C grep -n "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err" | head -2 | od -c | head -4)"
+fi
+grep -q 'FAKE\\x0b\\x1b\[2K' "$T/ds.err" || fail "the forged request's method is not logged escaped"
 [ "$rc" = 0 ] || fail "answers differ from $DATA/expected.txt: $(grep -c '^FAIL' "$T/sipsend.out") of them"
 ds_alive || fail "dualsite run died during the torture messages"
 
@@ -28,13 +35,6 @@ printf 'zeromf 200 200\n' >"$T/one.txt"
 python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$DATA" "$T/one.txt" udp >"$T/last.out" 2>&1 ||
 	fail "run does not answer OPTIONS after the torture messages: $(cat "$T/last.out")"
 
-# no sender wrote into the log: one stamped line per line, no control bytes
-bad=$(grep -cv "$DS_LOG_RE" "$T/ds.err")
-[ "$bad" = 0 ] || fail "$bad line(s) of run's stderr lack run's stamp: $(grep -v "$DS_LOG_RE" "$T/ds.err" | head -3 | od -c | head -5)"
-if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err"; then
-	fail "run's stderr holds control bytes: $(LC_ALL=C grep -n "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err" | head -2 | od -c | head -4)"
-fi
-grep -q 'FAKE\\x0b\\x1b\[2K' "$T/ds.err" || fail "the forged request's method is not logged escaped"
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
 note "ok"
