@@ -112,10 +112,10 @@ class Udp:
         self.s, self.socks = socks[0], socks
         self.seq = 0
 
-    def recv(self, end):
-        """One datagram from any of our sockets, None at END."""
-        left = end - time.monotonic()
-        if left <= 0:
+    def recv(self, end, poll=False):
+        """One datagram from any of our sockets, None at END (at once: POLL)."""
+        left = 0 if poll else end - time.monotonic()
+        if left < 0 or (left == 0 and not poll):
             return None
         r, _, _ = select.select(self.socks, [], [], left)
         return r[0].recvfrom(65536)[0] if r else None
@@ -139,8 +139,11 @@ class Udp:
         sent = self.sentinel()
         codes = []
         end = time.monotonic() + DEADLINE
+        answered = False
         while True:
-            resp = self.recv(end)
+            # once the sentinel is answered, what is already queued on the
+            # other socket (sent before it) is still read
+            resp = self.recv(time.monotonic() if answered else end, answered)
             if resp is None:
                 break
             code = status(resp)
@@ -150,10 +153,10 @@ class Udp:
                 self.s.sendto(ack_for(raw, resp), self.dst)
             cid = callid(resp)
             if cid == sent and code >= 200:
-                return codes, True
-            if cid == want:
+                answered = True
+            elif cid == want:
                 codes.append(code)
-        return codes, False
+        return codes, answered
 
 
 def over_tcp(raw):
