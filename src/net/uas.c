@@ -1,28 +1,29 @@
-/* The user agent server's rules (RFC 3261 §8.2, §18.3), checked before libre's handlers.
+/* The UAS rules of RFC 3261 (§8.2, §18.3), checked before libre's handlers.
  *
- * Policy: a request is checked in three places, each thin.
+ * Policy: a request is checked in three places, each thin (docs/run.md has
+ * the table of rules).
  * 1. A UDP helper on each SIP stack's socket sees every datagram before libre
- *    decodes it. libre 1.1.0 silently drops (and prints about) what it cannot
- *    decode, and reads a Content-Length without comparing it to the datagram, so
- *    here: a bad start line gets 400 (505 for another SIP version, 416 for a
- *    URI scheme other than sip); a top Via without a branch (RFC 2543) gets a
- *    branch made from the fields RFC 3261 §17.2.3 matches such requests on
- *    (the same for every retransmission, and for the ACK and CANCEL of an
- *    INVITE), and then goes on like any request; anything else libre cannot
- *    decode gets 400; a body shorter than its Content-Length gets 400.
- *    Errors are answered statelessly to the datagram's source address.
- * 2. A request listener registered before every other one (both transports)
- *    answers 400 for missing or repeated single-valued headers, a Content-Length
- *    that is not a number (over TCP the connection is then closed: its framing
- *    is lost), a CSeq over 2^32-1 or whose method differs from the request's,
- *    and an empty RFC 3261 branch; 416 for a scheme other than sip; 420 (with
- *    Unsupported) for any Require (we support no extension); 415 or 406 for an
- *    INVITE whose body or Accept is not SDP; 404 for an OPTIONS to a user who
- *    is none of the agents (what an INVITE would get, RFC 3261 §11.2).
- * 3. A listener registered after every other one answers what nobody took
- *    (405 for a method of RFC 3261 we do not serve, 501 for an unknown one,
- *    481 for CANCEL or BYE outside any transaction or dialog, ACK dropped) and
- *    drops unmatched responses, so libre never writes its own unstamped line.
+ *    decodes it: libre 1.1.0 drops (and prints about) what it cannot decode,
+ *    and never compares a Content-Length with the datagram. Here a bad
+ *    request line gets 400 (505 for another SIP version, 416 for a URI
+ *    scheme other than sip); a top Via without branch (RFC 2543) gets a
+ *    branch hashed from what RFC 3261 §17.2.3 matches such requests on, and
+ *    goes on like any request; a request libre still cannot read gets 405 or
+ *    501 when its method is not served (§8.2.1: the method first), else 400;
+ *    a body shorter than its Content-Length gets 400; then the rules of 2.
+ *    Answers to what libre cannot read go to the datagram's source address.
+ * 2. The rules on a decoded request (rules()): 400 for missing, unbalanced or
+ *    repeated single-valued headers, a Content-Length that is not a number
+ *    (over TCP the connection is then closed: its framing is lost), a CSeq
+ *    over 2^32-1 or whose method differs, an empty RFC 3261 branch; 416 for
+ *    another scheme; 420 with Unsupported for any Require (no extension is
+ *    supported); 415 or 406 for an INVITE whose body or Accept is not SDP;
+ *    404 for an OPTIONS to a user who is no agent (what an INVITE gets,
+ *    §11.2). Over TCP a listener registered before every other applies them.
+ * 3. A listener registered after every other answers what nobody took (405
+ *    for a method of RFC 3261 not served, 501 for an unknown one, 481 for
+ *    CANCEL or BYE matching nothing, ACK dropped) and drops unmatched
+ *    responses, so libre never writes its own unstamped line.
  * Every refusal is logged through ds_log, which escapes what the sender chose. */
 #include <ctype.h>
 #include <stdlib.h>
