@@ -117,36 +117,44 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	struct sip_msg *msg = NULL;
 	struct mbuf *copy;
 	uint16_t code;
-	bool resp, done;
+	bool done;
 	int err;
 
 	if (len <= 4 || is_stun(mbuf_buf(mb), len))
 		return false;   /* libre's own: keep-alives and STUN */
 	end = p + len;
 	eol = ds_sipraw_eol(p, end);
-	resp = len > 8 && !memcmp(p, "SIP/", 4);
-	if (!resp) {
-		code = ds_sipraw_start_line(p, eol, &why);
-		if (code) {
-			raw_reply(s, src, p, len, code,
-				  code == 505 ? "Version Not Supported" :
-				  code == 416 ? "Unsupported URI Scheme" : "Bad Request", why);
+	if (len > 8 && !memcmp(p, "SIP/", 4)) {
+		/* a response: the hot path (every REGISTER answer of the fleet),
+		 * read in place only to keep libre from printing about it */
+		size_t pos = mb->pos;
+
+		if (!ds_sipraw_status_ok(p, eol)) {
+			/* RFC 4475 §3.1.2.19: no 3-digit code, dropped */
+			ds_log(s->n, "response from %J dropped: malformed status line", src);
 			return true;
 		}
+		err = sip_msg_decode(&msg, mb);
+		mb->pos = pos;
+		mem_deref(msg);
+		if (err)
+			ds_log(s->n, "response from %J dropped: unreadable (%m)", src, err);
+		return err != 0;
 	}
-	else if (!ds_sipraw_status_ok(p, eol)) {
-		/* RFC 4475 §3.1.2.19: a response with no 3-digit code is dropped */
-		ds_log(s->n, "response from %J dropped: malformed status line", src);
+	code = ds_sipraw_start_line(p, eol, &why);
+	if (code) {
+		raw_reply(s, src, p, len, code,
+			  code == 505 ? "Version Not Supported" :
+			  code == 416 ? "Unsupported URI Scheme" : "Bad Request", why);
 		return true;
 	}
-
 	copy = mbuf_alloc(len);
 	if (!copy)
 		return true;
 	(void)mbuf_write_mem(copy, mbuf_buf(mb), len);
 	copy->pos = 0;
 	err = sip_msg_decode(&msg, copy);
-	if (err && !resp && !ds_sipraw_add_branch(copy)) {
+	if (err && !ds_sipraw_add_branch(copy)) {
 		copy->pos = 0;
 		err = sip_msg_decode(&msg, copy);
 		/* libre goes on with the request as it now reads */
@@ -165,10 +173,8 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	}
 	if (err) {
 		struct pl met = {p, (size_t)((const char *)memchr(p, ' ', len) - p)};
-		code = resp ? 0 : ds_sipraw_method_answer(&met);
-		if (resp)
-			ds_log(s->n, "response from %J dropped: unreadable (%m)", src, err);
-		else if (code)   /* RFC 3261 §8.2.1: the method comes first */
+		code = ds_sipraw_method_answer(&met);
+		if (code)   /* RFC 3261 §8.2.1: the method comes first */
 			raw_reply(s, src, p, len, code, code == 405 ? "Method Not Allowed" :
 				  "Not Implemented", "method not served, headers unreadable");
 		else
@@ -177,7 +183,7 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 		return true;
 	}
 	/* RFC 3261 §18.3: a datagram shorter than its Content-Length */
-	if (!resp && all_digits(&msg->clen) &&
+	if (all_digits(&msg->clen) &&
 	    (msg->clen.l > 9 || pl_u32(&msg->clen) > mbuf_get_left(msg->mb))) {
 		msg->src = *src;
 		msg->tp = SIP_TRANSP_UDP;
@@ -191,7 +197,7 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 	}
 	msg->src = *src;
 	msg->tp = SIP_TRANSP_UDP;
-	done = !resp && rules(s, msg);
+	done = rules(s, msg);
 	mem_deref(msg);
 	mem_deref(copy);
 	return done;
