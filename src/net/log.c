@@ -52,14 +52,15 @@ void ds_log_hold(bool on)
 	held.on = on;
 }
 
-/* Control bytes (and DEL) as \xNN; the result is cut to fit, NUL-ended. */
-static void escape(char *dst, size_t sz, const char *src)
+/* The len bytes of src with control bytes (NUL and DEL too) as \xNN; the
+ * result is cut to fit, NUL-ended. */
+static void escape(char *dst, size_t sz, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
-	for (; *src && o + 5 < sz; src++) {
-		unsigned char c = (unsigned char)*src;
+	for (size_t i = 0; i < len && o + 5 < sz; i++) {
+		unsigned char c = (unsigned char)src[i];
 		if (c < 0x20 || c == 0x7f) {
 			dst[o++] = '\\';
 			dst[o++] = 'x';
@@ -87,10 +88,14 @@ void ds_log(const struct ds_net *n, const char *fmt, ...)
 	int len;
 
 	va_start(ap, fmt);
-	if (re_vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
-		snprintf(raw, sizeof(raw), "(unprintable log line: %s)", fmt);
+	len = re_vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	escape(msg, sizeof(msg), raw);
+	if (len < 0)
+		len = snprintf(raw, sizeof(raw), "(unprintable log line: %s)", fmt);
+	if (len < 0)
+		return;
+	/* a NUL the sender put in a URI is escaped too, not the line's end */
+	escape(msg, sizeof(msg), raw, (size_t)len < sizeof(raw) ? (size_t)len : sizeof(raw) - 1);
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
