@@ -1,6 +1,9 @@
 /* Readable log lines on stderr: wall-clock time stamp, then seconds since the
  * run's start (the `t` of the events), then the message. libre's formats
  * (%J for an address, %r for a pl, %m for an errno) are understood.
+ * A message often quotes what a SIP sender chose (a user, a method, a URI):
+ * every control byte in it is written \xNN, so no sender can end a line
+ * early or write one that looks like ours.
  *
  * While the loop runs the lines of one loop turn are written together at its
  * end (a 0 ms timer), as the event lines are: a fleet's switchover logs every
@@ -49,9 +52,32 @@ void ds_log_hold(bool on)
 	held.on = on;
 }
 
+/* The len bytes of src with control bytes (NUL and DEL too) as \xNN; the
+ * result is cut to fit, NUL-ended. */
+static void escape(char *dst, size_t sz, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < sz; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c < 0x20 || c == 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+		else {
+			dst[o++] = (char)c;
+		}
+	}
+	dst[o] = '\0';
+}
+
 void ds_log(const struct ds_net *n, const char *fmt, ...)
 {
-	char msg[1024];
+	char raw[1024];
+	char msg[4 * sizeof(raw)];
 	char line[sizeof(msg) + 64];
 	char stamp[32];
 	struct timeval tv;
@@ -62,9 +88,14 @@ void ds_log(const struct ds_net *n, const char *fmt, ...)
 	int len;
 
 	va_start(ap, fmt);
-	if (re_vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		snprintf(msg, sizeof(msg), "(unprintable log line: %s)", fmt);
+	len = re_vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	if (len < 0)
+		len = snprintf(raw, sizeof(raw), "(unprintable log line: %s)", fmt);
+	if (len < 0)
+		return;
+	/* a NUL the sender put in a URI is escaped too, not the line's end */
+	escape(msg, sizeof(msg), raw, (size_t)len < sizeof(raw) ? (size_t)len : sizeof(raw) - 1);
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);

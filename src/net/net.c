@@ -230,7 +230,10 @@ int ds_net_start(struct ds_net *n)
 		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");
-	return ds_probe_start(n);
+	err = ds_probe_start(n);
+	if (!err)
+		err = ds_uas_start(n);   /* after every other listener */
+	return err;
 }
 
 static void stop_finish_h(void *arg)

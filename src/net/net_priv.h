@@ -129,6 +129,7 @@ struct ds_net {
 	uint64_t refused_said_at;    /* tmr_jiffies() of the last 403 logged */
 	uint32_t refused_unsaid;     /* 403s since, not logged (rate limit) */
 	struct ds_evout evout;
+	struct ds_uas *uas;          /* uas.c: the checks before libre's handlers */
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
 };
@@ -171,6 +172,13 @@ bool ds_binding_stop(struct net_binding *b);
 int ds_call_listen(struct ds_net *n);
 void ds_call_drop(struct net_agent *ag);
 void ds_call_close_all(struct ds_net *n);
+
+/* uas.c: the UAS rules of RFC 3261 checked before libre's handlers. _listen
+ * goes before every other listener (and sends the datagram that finds the
+ * UDP sockets), _start after every other one (the catch-alls). */
+int ds_uas_listen(struct ds_net *n);
+int ds_uas_start(struct ds_net *n);
+void ds_uas_close(struct ds_net *n);
 
 /* net.c: one un-REGISTER of the clean stop is over */
 void ds_net_stop_done(struct ds_net *n);

@@ -357,7 +357,9 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		       &want, err);
 		goto out;
 	}
-	err = ds_call_listen(n);
+	err = ds_uas_listen(n);
+	if (!err)
+		err = ds_call_listen(n);
 	if (!err)
 		err = ds_reg_listen(n);
 	if (err)
@@ -407,6 +409,7 @@ void ds_net_free(struct ds_net *n)
 	n->sess_sock = mem_deref(n->sess_sock);
 	n->lsnr = mem_deref(n->lsnr);
 	n->reg_lsnr = mem_deref(n->reg_lsnr);
+	ds_uas_close(n);
 	if (n->sip) {
 		sip_close(n->sip, true);
 		n->sip = mem_deref(n->sip);

@@ -1,12 +1,15 @@
 /* libFuzzer harness for the network driver's SIP helpers: any bytes, as a
  * SIP message off the wire (its Contacts, Retry-After, Call-ID and digest
- * challenge) and as a listen address. */
+ * challenge; the raw readers of the UAS check: request and status line,
+ * header lines, the RFC 2543 branch, the stateless answer) and as a listen
+ * address. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <re.h>
 #include "net/digest.h"
 #include "net/sipmsg.h"
+#include "net/sipraw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,6 +86,34 @@ static void fuzz_msg(const uint8_t *data, size_t size, const struct sa *laddr)
 	mem_deref(mb);
 }
 
+/* What src/net/uas.c does with a datagram before libre decodes it. */
+static void fuzz_raw(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size, *eol, *why, *cur;
+	struct mbuf *mb = mbuf_alloc(size ? size : 1), *out = mbuf_alloc(512);
+	struct pl name, line;
+
+	if (!mb || !out)
+		goto done;
+	eol = ds_sipraw_eol(p, end);
+	(void)ds_sipraw_start_line(p, eol, &why);
+	(void)ds_sipraw_status_ok(p, eol);
+	cur = ds_sipraw_next_line(p, end);
+	while (ds_sipraw_next_hdr(&cur, end, &name, &line)) {
+		(void)ds_sipraw_quotes_balanced(&line);
+		(void)ds_sipraw_cseq_ok(&line);
+		(void)ds_sipraw_method_answer(&name);
+	}
+	(void)ds_sipraw_reply(out, p, size, 400, "Bad Request", 1);
+	if (mbuf_write_mem(mb, data, size) == 0) {
+		mbuf_set_pos(mb, 0);
+		(void)ds_sipraw_add_branch(mb);
+	}
+ done:
+	mem_deref(out);
+	mem_deref(mb);
+}
+
 /* The listen address comes from the configuration: a C string, so the
  * input is cut at its first NUL and bounded like any config scalar. */
 static void fuzz_listen(const uint8_t *data, size_t size)
@@ -107,6 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = true;
 	}
 	fuzz_msg(data, size, &laddr);
+	fuzz_raw(data, size);
 	fuzz_listen(data, size);
 	return 0;
 }

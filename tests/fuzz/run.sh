@@ -83,7 +83,7 @@ fuzz config "config loader" "${FUZZ_RUNS:-200000}" "$here/corpus" \
 	"$here/fuzz_config.c $(ls "$root"/src/config/*.c "$root"/src/util/*.c)" \
 	"$fy_cflags" "$fy_libs"
 fuzz sipmsg "SIP helpers" "${FUZZ_RUNS:-500000}" "$here/corpus-sipmsg" \
-	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c $root/src/net/digest.c" \
+	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c $root/src/net/sipraw.c $root/src/net/digest.c" \
 	"$re_cflags" "$re_libs"
 fuzz scenario "scenario parser" "${FUZZ_RUNS:-200000}" "$here/corpus-scenario" \
 	"$here/fuzz_scenario.c $core" \

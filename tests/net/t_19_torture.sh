@@ -1,0 +1,40 @@
+# RFC 4475's torture messages (tests/data/sip-torture/) sent to `run` over UDP and
+# over TCP while alice is registered at two real Kamailios: each gets the answer
+# tests/data/sip-torture/expected.txt lists (docs/run.md, "What run answers"), no
+# line of run's stderr is written by a sender (every line carries run's stamp, no
+# control byte), and afterwards alice is still registered and run still answers.
+. "$(dirname "$0")/lib.sh"
+net_init "$@"
+command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: 'python3' not found" >&2; exit 2; }
+DATA=$ROOT/tests/data/sip-torture
+two_sites
+gen_config "$T/ds.yaml"
+free_port DS_PORT
+start_dualsite "$T/ds.yaml" --listen "127.0.0.1:$DS_PORT"
+ev_wait 5 alice registered proxy=0 site=SiteX server=SIP_X
+ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
+for k in KX KY; do wait_until 2 has_binding $k 7001 || fail "$k holds no binding for 7001"; done
+
+python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$DATA" "$DATA/expected.txt" both \
+	>"$T/sipsend.out" 2>&1
+rc=$?
+cat "$T/sipsend.out" >&2
+# no sender wrote into the log: one stamped line per line, no control bytes
+bad=$(grep -cv "$DS_LOG_RE" "$T/ds.err")
+[ "$bad" = 0 ] || fail "$bad line(s) of run's stderr lack run's stamp: $(grep -v "$DS_LOG_RE" "$T/ds.err" | head -3 | od -c | head -5)"
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err"; then
+	fail "run's stderr holds control bytes: $(LC_ALL=C grep -n "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err" | head -2 | od -c | head -4)"
+fi
+grep -q 'FAKE\\x0b\\x1b\[2K' "$T/ds.err" || fail "the forged request's method is not logged escaped"
+[ "$rc" = 0 ] || fail "answers differ from $DATA/expected.txt: $(grep -c '^FAIL' "$T/sipsend.out") of them"
+ds_alive || fail "dualsite run died during the torture messages"
+
+# still registered at both proxies, and still answering (the sentinel: 200)
+for k in KX KY; do has_binding $k 7001 || fail "$k lost alice's binding during the torture messages"; done
+printf 'zeromf 200 200\n' >"$T/one.txt"
+python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$DATA" "$T/one.txt" udp >"$T/last.out" 2>&1 ||
+	fail "run does not answer OPTIONS after the torture messages: $(cat "$T/last.out")"
+
+ds_stop
+[ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
+note "ok"
