@@ -154,6 +154,19 @@ static void rule7(struct vd *v, const struct ds_person *p, const struct ds_topo 
 			"preferred and of its peer site" : "site");
 		return;
 	}
+	/* A switch name that is not defined is the loader's one error (rule
+	 * 14); the places it leaves without a DN are not reported again. */
+	for (size_t i = 0; i < pl->n_dns; i++)
+		if (pl->dns[i].sw.name && !pl->dns[i].switch_obj)
+			return;
+	for (int s = 0; s < sites; s++)
+		for (int m = 0; m < 2; m++) {
+			const struct ds_server *sv = tk->pair[s];
+
+			sv = sv && m ? sv->backup_srv : sv;
+			if (sv && sv->sw.name && !sv->switch_obj)
+				return;
+		}
 	snprintf(path, sizeof(path), "places/%s", pl->name);
 	for (int s = 0; s < sites; s++) {
 		struct vd_key k = {7, pl, NULL, s};
@@ -203,6 +216,18 @@ static void transport(struct vd *v, const struct ds_person *p, const struct ds_t
 
 	if (!tp->set)
 		return;
+	/* rule 13: what `run` refuses (src/net/setup.c) is an error here too */
+	if (!strcmp(names[tp->v.e], "TLS")) {
+		struct vd_key kt = {13, tp->opt, NULL, 4};
+
+		char msg[256];
+
+		ds_value_source(tp, src, sizeof(src));
+		snprintf(msg, sizeof(msg), "`sipendpoint.transport-protocol` is TLS (%s), which "
+			 "`run` does not support yet; choose UDP or TCP", src);
+		note_at_opt(v, p, &kt, DS_SEV_ERROR, tp->opt, msg);
+		return;
+	}
 	for (int s = 0; s < (t->bc ? 2 : 1); s++)
 		for (int m = 0; m < 2; m++) {
 			const struct ds_server *pr = t->k[DS_KIND_SIP].pair[s];

@@ -15,8 +15,10 @@ static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *
 	ds_options_check(cfg, d);
 	vd_servers(&v);
 	vd_users(&v);
-	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++)
+	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++) {
+		vd_person_sip(&v, &cfg->persons[i]);
 		vd_agent(&v, &cfg->persons[i]);
+	}
 	errors = vd_emit(&v);
 	if (v.oom) {
 		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "out of memory while validating");

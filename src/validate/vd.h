@@ -64,6 +64,9 @@ enum { R4_KIND = 1, R4_SITE = 2, R4_CHAINED = 4, R4_CONNECTED = 8, R4_CYCLE = 16
 void vd_servers(struct vd *v);
 /* Persons sharing one SIP user: an error touching both (validate/users.c). */
 void vd_users(struct vd *v);
+/* A person `run` could not start (docs/behaviour.md §2.3 rule 13): no SIP
+ * user, no password source, a user that is not an RFC 3261 user part. */
+void vd_person_sip(struct vd *v, const struct ds_person *p);
 /* The rules of one agent (1, 2, 5, 6, 7, 8's transport, 9, and touching 3/4/6). */
 void vd_agent(struct vd *v, const struct ds_person *p);
 
