@@ -311,10 +311,11 @@ int ds_cmd_explain(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	uint64_t seen = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:a:h", lopts, NULL)) != -1) {
+	while ((c = ds_cli_getopt(argc, argv, ":c:a:h", lopts, NULL, &seen)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
 		case 'a': agent = optarg; break;
