@@ -77,8 +77,8 @@ static void parse_port(struct ds_loader *L, struct server_ctx *x, struct fy_node
 	/* docs/behaviour.md §2.3 rule 15: "5060" in quotes is a string. */
 	if (fy_node_get_style(v) != FYNS_PLAIN) {
 		ds_ld_error(L, &vloc, path,
-			    "port is written in quotes (\"%s\"), which makes it a string; "
-			    "drop the quotes: port: %s", s, s);
+			    "`port` is written in quotes (\"%s\"), which makes it a string, not "
+			    "a number; drop the quotes: `port: %s`", s, s);
 		return;
 	}
 	x->s->port = (uint16_t)n;
