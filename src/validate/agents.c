@@ -334,12 +334,23 @@ static void touch_servers(struct vd *v, const struct ds_person *p, const struct 
 	}
 }
 
+/* True when the person's tenant is named but not defined: the loader
+ * reported it once (rule 14), and what the agent misses without the
+ * tenant's options would only repeat that cause. */
+static bool tenant_missing(const struct ds_person *p)
+{
+	return p->tenant.name && !p->tenant_obj;
+}
+
 void vd_agent(struct vd *v, const struct ds_person *p)
 {
 	struct ds_effective eff;
 	struct ds_topo t;
 	const struct ds_value *site[2];
 	bool site_ok[2] = {true, true};
+
+	if (tenant_missing(p))
+		return;
 
 	ds_options_resolve(v->cfg, p, &eff);
 	ds_topo_pick(v->cfg, p, &eff, &t);
