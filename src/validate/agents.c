@@ -372,10 +372,13 @@ void vd_agent(struct vd *v, const struct ds_person *p)
 			/* A primary without a site is rule 3's (which touches agents
 			 * with BC on): not also "no pair" for them. */
 			if (t.connected[k] && site_ok[s] && t.k[k].err[s] == DS_TOPO_NO_PAIR &&
-			    site[s]->set && !(t.bc && v->nosite_kind[k]))
+			    site[s]->set && !(t.bc && v->nosite_kind[k]) && !v->conn_missing)
 				rule5(v, p, &t, &eff, (enum ds_kind)k, s);
 	if (!t.connected[DS_KIND_SIP]) {
 		struct vd_key k = {5, &v->cfg->app, NULL, -1};
+
+		if (v->conn_missing)
+			return;
 
 		/* Nothing to register with: no agent can run (ds_agent_build). */
 		vd_note(v, p, &k, DS_SEV_ERROR, &v->cfg->app.loc, "application/connections",

@@ -43,6 +43,7 @@ struct vd {
 	bool nosite_kind[DS_KIND_COUNT]; /* a connected primary of the kind has no site */
 	const struct ds_server **r6;
 	size_t n_r6;                  /* connected SIP pairs without a name, when more than two */
+	bool conn_missing;            /* application.connections names an undefined server */
 	bool oom;
 };
 
