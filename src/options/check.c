@@ -184,26 +184,11 @@ static const char *misplaced(enum ds_opt_scope scope, enum holder h)
 	return NULL;
 }
 
-/* Option names compared without case and without telling '-', '_' and '.'
- * apart: `Disaster_Recovery.Enabled` is a misspelt known option. */
-static bool same_loosely(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		bool sa = *a == '-' || *a == '_' || *a == '.';
-		bool sb = *b == '-' || *b == '_' || *b == '.';
-
-		if (sa != sb || (!sa && tolower((unsigned char)*a) != tolower((unsigned char)*b)))
-			return false;
-		if (!*a)
-			return true;
-	}
-}
-
 /* The option `name` misspells in case or separators only, or -1. */
 static int near_miss(const char *name)
 {
 	for (int i = 0; i < DS_OPT_COUNT; i++)
-		if (same_loosely(name, ds_option_defs[i].name))
+		if (ds_same_loosely(name, ds_option_defs[i].name))
 			return i;
 	return -1;
 }

@@ -515,7 +515,9 @@ static void test_option_sections(void **state)
 		    "section 'TServer' is ignored: only interaction-workspace is read");
 	/* Keys inside an ignored section are still checked. */
 	expect_diag(&l.d, DS_SEV_ERROR, 7, 23, NULL, "duplicate key 'x'");
-	expect_diag(&l.d, DS_SEV_WARNING, 8, 7, NULL, "did you mean 'interaction-workspace'?");
+	/* rule 12: only the case and separators differ, so all of it would be lost */
+	expect_diag(&l.d, DS_SEV_ERROR, 8, 7, NULL, "section 'Interaction-Workspace' would be "
+		    "ignored: the section is 'interaction-workspace'");
 	expect_diag(&l.d, DS_SEV_ERROR, 9, 31, "tenants/T/options/interaction-workspace",
 		    "expected a map of options");
 	expect_diag(&l.d, DS_SEV_ERROR, 11, 65, NULL, "names no anchor");
