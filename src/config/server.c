@@ -145,11 +145,15 @@ static void server_h(struct ds_loader *L, const char *key, struct ds_loc kloc,
 		s->host = ds_yaml_name(L, v, vloc, sub, "a host name or address");
 		s->host_loc = vloc;
 		/* rule 13: `run` could neither resolve nor send to it */
-		if (s->host && !ds_host_ok(s->host))
+		if (s->host && !ds_host_ok(s->host)) {
+			char q[256];   /* escaped: a CR or LF would break the line */
+
+			ds_json_str(q, sizeof(q), s->host);
 			ds_ld_error(L, &vloc, sub,
-				    "host '%s' is neither an IP address nor a DNS name; expected "
+				    "host %s is neither an IP address nor a DNS name; expected "
 				    "e.g. 192.0.2.10, 2001:db8::10 (no brackets) or sip1.example.com",
-				    s->host);
+				    q);
+		}
 	} else if (!strcmp(key, "port")) {
 		parse_port(L, x, v, vloc, sub);
 	} else if (!strcmp(key, "transport")) {

@@ -1,8 +1,9 @@
 /* What `run` can put on the wire: a SIP user part (RFC 3261) and a host (an IP address or a DNS name).
  *
- * Both are checked when the configuration is loaded (docs/behaviour.md §2.3,
- * rule 13), so `validate` refuses what `run` could not send, and a user such
- * as "7001\r\nX-Evil: x" never reaches a REGISTER's To, From or Contact. */
+ * The loader checks hosts, validation SIP users, and the network driver a
+ * user again (docs/behaviour.md §2.3, rule 13): `validate` refuses what `run`
+ * could not send, and a user such as "7001\r\nX-Evil: x" never reaches a
+ * REGISTER's To, From or Contact. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>

@@ -419,7 +419,7 @@ static void test_enums_and_ports(void **state)
 		    "`port` is written in quotes (\"7001\"), which makes it a string, not a "
 		    "number; drop the quotes: `port: 7001`");
 	expect_diag(&l.d, DS_SEV_ERROR, 13, 25, "servers/L/host",
-		    "host 'not a host!' is neither an IP address nor a DNS name");
+		    "host \"not a host!\" is neither an IP address nor a DNS name");
 	expect_diag(&l.d, DS_SEV_ERROR, 3, 34, "servers/B/port", "got '-1'");
 	expect_diag(&l.d, DS_SEV_ERROR, 4, 36, "servers/C/port", "got '80a'");
 	expect_diag(&l.d, DS_SEV_ERROR, 5, 44, "servers/D/transport/1",
