@@ -49,6 +49,7 @@ struct ds_server {
 	struct ds_loc loc;
 	enum ds_kind kind;
 	const char *host;
+	struct ds_loc host_loc;      /* where `host` is written */
 	uint16_t port;
 	unsigned transports;         /* DS_TP_* mask; default DS_TP_UDP */
 	struct ds_ref backup;        /* name NULL when none */
@@ -155,5 +156,14 @@ int ds_person_password(const struct ds_person *p, char *buf, size_t sz,
 		       struct ds_diags *diags);
 
 const char *ds_kind_name(enum ds_kind k);
+
+/* True when `s` is a SIP user part as RFC 3261 defines `user`: no space,
+ * CR, LF, '@', '<', '>' or other character that a URI must escape. */
+bool ds_sip_user_ok(const char *s);
+/* True when `s` is an IP address (IPv4, or IPv6 without brackets) or a
+ * syntactically valid DNS host name; it is not looked up. */
+bool ds_host_ok(const char *s);
+/* True when `s` is an IP address, which needs no look-up. */
+bool ds_host_is_ip(const char *s);
 
 #endif

@@ -41,6 +41,10 @@ void ds_diags_print(FILE *f, const struct ds_diags *d);
 void ds_diags_print_json(FILE *f, const struct ds_diags *d);
 void ds_diags_reset(struct ds_diags *d);
 
+/* True when `a` and `b` differ at most in case and in which of '-', '_'
+ * and '.' separates their words: `Disaster_Recovery.Enabled` is a misspelt
+ * `disaster-recovery.enabled` (docs/behaviour.md §2.3 rule 12). */
+bool ds_same_loosely(const char *a, const char *b);
 /* The name among `names` closest to `s` (edit distance), or NULL when none is
  * close enough to be a useful suggestion. */
 const char *ds_closest(const char *s, const char *const *names, size_t n);

@@ -9,12 +9,23 @@
 
 enum { DS_EXIT_OK = 0, DS_EXIT_CONFIG = 1, DS_EXIT_USAGE = 2 };
 
+struct option;
+/* What ds_cli_getopt() returns for an option given twice that takes one value. */
+enum { DS_CLI_REPEATED = -2 };
+
 /* The exit status for the result of ds_config_load() or ds_scenario_load():
  * 0 loaded; DS_EXIT_CONFIG for EINVAL (a syntax error) and ENOMEM;
  * DS_EXIT_USAGE for any other error (the file cannot be read). */
 int ds_cli_load_status(int err);
 
-/* After getopt_long returned ':' (a value missing) or '?' (an unknown
+/* getopt_long, and DS_CLI_REPEATED when an option that takes a value (and
+ * is not named in `repeatable`, a NULL-terminated list of long names, or
+ * NULL) comes a second time: silently keeping the last value would hide a
+ * mistake. `*seen` starts at 0; lopts has at most 64 entries. */
+int ds_cli_getopt(int argc, char **argv, const char *shortopts,
+		  const struct option *lopts, const char *const *repeatable,
+		  uint64_t *seen);
+/* After ds_cli_getopt returned DS_CLI_REPEATED, or getopt_long returned ':' (a value missing) or '?' (an unknown
  * option) as `c`: says which on stderr, with the usage, and returns
  * DS_EXIT_USAGE. Option strings start with ':' so the two differ. */
 int ds_cli_bad_option(const char *cmd, int c, int argc, char **argv,

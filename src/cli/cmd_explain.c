@@ -193,9 +193,12 @@ static void print_reference(void)
 	       "Tenant, the Application, then the default below. Options of scope\n"
 	       "\"Application only\" are read from the Application alone (set lower, they\n"
 	       "draw a warning and are ignored); \"server\" options are set on server\n"
-	       "objects. Durations are seconds. Booleans are `true`/`false`; choices are\n"
-	       "case-insensitive. `dualsite explain -c FILE --agent NAME` shows where each\n"
-	       "of an agent's values comes from.\n\n"
+	       "objects. Durations are seconds. Booleans are `true`/`false` and numbers\n"
+	       "plain digits, both without quotes (`\"60\"` is a string: an error); choices\n"
+	       "are case-insensitive. Option names are written exactly as below: one that\n"
+	       "differs only in case or in `-`, `_`, `.` is an error, since it would be\n"
+	       "ignored (docs/behaviour.md §2.3 rules 12 and 15). `dualsite explain -c FILE\n"
+	       "--agent NAME` shows where each of an agent's values comes from.\n\n"
 	       "| option | type | scope | default | valid | meaning |\n"
 	       "|---|---|---|---|---|---|\n");
 	for (int i = 0; i < DS_OPT_COUNT; i++) {
@@ -311,10 +314,11 @@ int ds_cmd_explain(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	uint64_t seen = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:a:h", lopts, NULL)) != -1) {
+	while ((c = ds_cli_getopt(argc, argv, ":c:a:h", lopts, NULL, &seen)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
 		case 'a': agent = optarg; break;

@@ -54,10 +54,11 @@ int ds_cmd_lab(int argc, char **argv)
 	struct ds_lab_opts o = {.agents = 3};
 	char *end;
 	int c;
+	uint64_t seen = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
+	while ((c = ds_cli_getopt(argc, argv, ":h", lopts, NULL, &seen)) != -1) {
 		switch (c) {
 		case O_AGENTS: {
 			errno = 0;

@@ -97,10 +97,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	};
 	int c;
 	size_t j;
+	uint64_t seen = 0;
+	static const char *const repeatable[] = {"agent", NULL};
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:a:h", lopts, NULL)) != -1) {
+	while ((c = ds_cli_getopt(argc, argv, ":c:a:h", lopts, repeatable, &seen)) != -1) {
 		switch (c) {
 		case 'c': a->file = optarg; break;
 		case 'a':

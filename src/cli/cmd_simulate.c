@@ -64,10 +64,11 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	uint64_t seen = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+	while ((c = ds_cli_getopt(argc, argv, ":c:h", lopts, NULL, &seen)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case O_SCENARIO: a->scenario = optarg; break;
@@ -160,16 +161,22 @@ static int prepare(const struct sim_args *a, struct ds_config **cfgp, struct ds_
 	e = ds_scenario_load(scp, a->scenario, d);
 	if (e)
 		return ds_cli_load_status(e);
-	if (d->errors)
+	if (d->errors) {
+		/* every mistake of the scenario in one round, the names it uses
+		 * (agent, sites, servers) included */
+		ds_scenario_resolve(*scp, *cfgp, NULL, d);
 		return DS_EXIT_CONFIG;
+	}
 	struct ds_scenario *sc = *scp;
 	if (!sc->agent || !ds_config_person(*cfgp, sc->agent)) {
 		ds_scenario_resolve(sc, *cfgp, NULL, d);
 		return DS_EXIT_CONFIG;
 	}
 	const char *agent = sc->agent;
-	if (ds_validate_agents(*cfgp, &agent, 1, d))
+	if (ds_validate_agents(*cfgp, &agent, 1, d)) {
+		ds_scenario_resolve(sc, *cfgp, NULL, d);
 		return DS_EXIT_CONFIG;
+	}
 	e = ds_sim_setup(*cfgp, agent, conf, pc);
 	if (e) {
 		ds_diag_add(d, DS_SEV_ERROR, &sc->agent_loc, "agent",

@@ -56,6 +56,14 @@ static void section_h(struct ds_loader *L, const char *key, struct ds_loc kloc,
 		const char *const iw[] = { IW };
 		const char *near = ds_closest(key, iw, 1);
 
+		/* rule 12: every option of the section would be dropped */
+		if (ds_same_loosely(key, IW)) {
+			ds_ld_error(L, &kloc, sub, "section '%s' would be ignored: the section "
+				    "is '%s' (written exactly so)", key, IW);
+			ds_yaml_check_tree(L, v, sub);
+			return;
+		}
+
 		if (x->warn_other || near)
 			ds_ld_warn(L, &kloc, sub,
 				   "section '%s' is ignored: only interaction-workspace is read%s",

@@ -2,6 +2,7 @@
  * connections, tenants, places, group members. Every lookup is a hash probe,
  * so resolution is linear in the size of the configuration. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config_int.h"
@@ -13,9 +14,21 @@ struct names {
 	bool built;
 };
 
+/* One name that is not defined, however many objects name it
+ * (docs/behaviour.md §2.3 rule 14: one report per cause). */
+struct miss {
+	const struct ds_ref *first;   /* the first reference met */
+	const char *path, *word, *section;
+	const struct names *nm;
+	size_t count;
+	struct miss *next;
+};
+
 struct rctx {
 	struct ds_loader *L;
 	struct names servers, switches, tenants, places, persons;
+	struct ds_strmap missing;     /* "word name" -> struct miss */
+	struct miss *misses;
 };
 
 #define NAMES_OF(L, nm, field) do { \
@@ -39,18 +52,52 @@ static long lookup(const struct ds_strmap *m, const char *name)
 	return (long)(uintptr_t)v - 1;
 }
 
-/* Reports a reference to nothing, with the closest name of that kind. */
-static void missing(struct ds_loader *L, const struct ds_ref *r, const char *path,
+/* Records a reference to nothing; report_missing() reports each name once. */
+static void missing(struct rctx *R, const struct ds_ref *r, const char *path,
 		    const char *word, const char *section, const struct names *nm)
 {
-	const char *near = ds_closest(r->name, nm->v, nm->n);
+	struct ds_loader *L = R->L;
+	const char *key = ds_ld_printf(L, "%s %s", word, r->name);
+	struct miss *m;
+	void *old = NULL;
 
-	if (near)
-		ds_ld_error(L, &r->loc, path, "%s '%s' is not defined; did you mean '%s'?",
-			    word, r->name, near);
-	else
-		ds_ld_error(L, &r->loc, path, "%s '%s' is not defined; define it under %s:",
-			    word, r->name, section);
+	if (L->nomem)
+		return;
+	if (ds_strmap_get(&R->missing, key, &old)) {
+		((struct miss *)old)->count++;
+		return;
+	}
+	m = ds_ld_alloc(L, sizeof(*m));
+	if (!m)
+		return;
+	*m = (struct miss){ r, path, word, section, nm, 1, R->misses };
+	if (ds_strmap_put(&R->missing, key, m, &old)) {
+		L->nomem = true;
+		return;
+	}
+	R->misses = m;
+}
+
+/* Each undefined name once, at its first reference, with the closest name
+ * of that kind and how many objects name it. */
+static void report_missing(struct rctx *R)
+{
+	for (const struct miss *m = R->misses; m; m = m->next) {
+		const char *near = ds_closest(m->first->name, m->nm->v, m->nm->n);
+		char more[64] = "";
+
+		if (m->count > 1)
+			snprintf(more, sizeof(more), " (named by %zu objects; reported once, here)",
+				 m->count);
+		if (near)
+			ds_ld_error(R->L, &m->first->loc, m->path,
+				    "%s '%s' is not defined; did you mean '%s'?%s",
+				    m->word, m->first->name, near, more);
+		else
+			ds_ld_error(R->L, &m->first->loc, m->path,
+				    "%s '%s' is not defined; define it under %s:%s",
+				    m->word, m->first->name, m->section, more);
+	}
 }
 
 static struct ds_switch *find_switch(struct rctx *R, const struct ds_ref *r,
@@ -62,7 +109,7 @@ static struct ds_switch *find_switch(struct rctx *R, const struct ds_ref *r,
 		return NULL;
 	if (i < 0) {
 		NAMES_OF(R->L, &R->switches, switches);
-		missing(R->L, r, path, "switch", "switches", &R->switches);
+		missing(R, r, path, "switch", "switches", &R->switches);
 		return NULL;
 	}
 	return &R->L->cfg->switches[i];
@@ -77,7 +124,7 @@ static struct ds_tenant *find_tenant(struct rctx *R, const struct ds_ref *r,
 		return NULL;
 	if (i < 0) {
 		NAMES_OF(R->L, &R->tenants, tenants);
-		missing(R->L, r, path, "tenant", "tenants", &R->tenants);
+		missing(R, r, path, "tenant", "tenants", &R->tenants);
 		return NULL;
 	}
 	return &R->L->cfg->tenants[i];
@@ -96,7 +143,7 @@ static void resolve_servers(struct rctx *R)
 
 			if (b < 0) {
 				NAMES_OF(L, &R->servers, servers);
-				missing(L, &s->backup, ds_ld_printf(L, "servers/%s/backup", s->name),
+				missing(R, &s->backup, ds_ld_printf(L, "servers/%s/backup", s->name),
 					"server", "servers", &R->servers);
 			} else {
 				s->backup_srv = &c->servers[b];
@@ -123,7 +170,7 @@ static void resolve_connections(struct rctx *R)
 
 		if (s < 0) {
 			NAMES_OF(L, &R->servers, servers);
-			missing(L, r, path, "server", "servers", &R->servers);
+			missing(R, r, path, "server", "servers", &R->servers);
 			continue;
 		}
 		if (L->cfg->servers[s].connected)
@@ -185,7 +232,7 @@ static void resolve_groups(struct rctx *R)
 			member[m] = -1;
 			if (p < 0) {
 				NAMES_OF(L, &R->persons, persons);
-				missing(L, r, path, "person", "persons", &R->persons);
+				missing(R, r, path, "person", "persons", &R->persons);
 				continue;
 			}
 			if (last[p] == o + 1) {
@@ -238,7 +285,7 @@ static void resolve_persons(struct rctx *R)
 
 			if (pl < 0) {
 				NAMES_OF(L, &R->places, places);
-				missing(L, &p->place, ds_ld_printf(L, "persons/%s/place", p->name),
+				missing(R, &p->place, ds_ld_printf(L, "persons/%s/place", p->name),
 					"place", "places", &R->places);
 			} else {
 				p->place_obj = &c->places[pl];
@@ -273,4 +320,6 @@ void ds_cfg_resolve(struct ds_loader *L)
 	resolve_persons(&R);
 	resolve_groups(&R);
 	resolve_places(&R);
+	report_missing(&R);
+	ds_strmap_free(&R.missing);
 }

@@ -58,7 +58,7 @@ static void parse_kind(struct ds_loader *L, struct server_ctx *x, struct fy_node
 static void parse_port(struct ds_loader *L, struct server_ctx *x, struct fy_node *v,
 		       struct ds_loc vloc, const char *path)
 {
-	const char *s = ds_yaml_name(L, v, vloc, path, "a port number (0..65535)");
+	const char *s = ds_yaml_name(L, v, vloc, path, "a port number (1..65535)");
 	unsigned long n = 0;
 	size_t i;
 
@@ -67,9 +67,18 @@ static void parse_port(struct ds_loader *L, struct server_ctx *x, struct fy_node
 		return;
 	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 6; i++)
 		n = n * 10 + (unsigned long)(s[i] - '0');
-	if (i == 0 || s[i] || n > 65535) {
+	/* Port 0 sends nowhere; a SIP server that is looked up by SRV
+	 * (docs/behaviour.md §7) leaves `port` out instead. */
+	if (i == 0 || s[i] || n < 1 || n > 65535) {
 		ds_ld_error(L, &vloc, path,
-			    "port must be a whole number in 0..65535, got '%s'", s);
+			    "port must be a whole number in 1..65535, got '%s'", s);
+		return;
+	}
+	/* docs/behaviour.md §2.3 rule 15: "5060" in quotes is a string. */
+	if (fy_node_get_style(v) != FYNS_PLAIN) {
+		ds_ld_error(L, &vloc, path,
+			    "`port` is written in quotes (\"%s\"), which makes it a string, not "
+			    "a number; drop the quotes: `port: %s`", s, s);
 		return;
 	}
 	x->s->port = (uint16_t)n;
@@ -134,6 +143,17 @@ static void server_h(struct ds_loader *L, const char *key, struct ds_loc kloc,
 	} else if (!strcmp(key, "host")) {
 		x->has_host = true;
 		s->host = ds_yaml_name(L, v, vloc, sub, "a host name or address");
+		s->host_loc = vloc;
+		/* rule 13: `run` could neither resolve nor send to it */
+		if (s->host && !ds_host_ok(s->host)) {
+			char q[256];   /* escaped: a CR or LF would break the line */
+
+			ds_json_str(q, sizeof(q), s->host);
+			ds_ld_error(L, &vloc, sub,
+				    "host %s is neither an IP address nor a DNS name; expected "
+				    "e.g. 192.0.2.10, 2001:db8::10 (no brackets) or sip1.example.com",
+				    q);
+		}
 	} else if (!strcmp(key, "port")) {
 		parse_port(L, x, v, vloc, sub);
 	} else if (!strcmp(key, "transport")) {

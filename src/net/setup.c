@@ -98,6 +98,14 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 			    "password-env: NAME}`", p->name);
 		return EINVAL;
 	}
+	/* validation refuses it first (docs/behaviour.md §2.3 rule 13); this keeps
+	 * a CR, LF or '<' out of To, From and Contact for any other caller */
+	if (!ds_sip_user_ok(p->sip_user)) {
+		ds_diag_add(diags, DS_SEV_ERROR, &p->sip_user_loc, path,
+			    "agent '%s': its SIP user is not a SIP user part (RFC 3261); "
+			    "`dualsite validate` says why", p->name);
+		return EINVAL;
+	}
 	if (p->pw_source == DS_PW_NONE) {
 		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
 			    "agent '%s' has no SIP password; `run` needs one to answer "

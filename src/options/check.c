@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "dualsite/config.h"
 #include "dualsite/options.h"
 #include "parse.h"
 
@@ -130,14 +131,14 @@ bool ds_option_parse(int id, const char *text, union ds_optval *v, char *why, si
 		v->s = text;
 		return true;
 	case DS_OT_HOST:
-		for (const char *c = text; *c; c++)
-			if (isspace((unsigned char)*c) || *c == '/' || *c == ';') {
-				snprintf(why, sz, "is `%s`; expected %s (no spaces, no URI)",
-					 text, expect);
-				return false;
-			}
 		if (!*text) {
 			snprintf(why, sz, "is empty; expected %s", expect);
+			return false;
+		}
+		/* rule 13: what `run` could not resolve nor send to */
+		if (!ds_host_ok(text)) {
+			snprintf(why, sz, "is `%s`; expected %s: an IP address (IPv6 without "
+				 "brackets) or a DNS name, no port, no URI", text, expect);
 			return false;
 		}
 		v->s = text;
@@ -183,6 +184,15 @@ static const char *misplaced(enum ds_opt_scope scope, enum holder h)
 	return NULL;
 }
 
+/* The option `name` misspells in case or separators only, or -1. */
+static int near_miss(const char *name)
+{
+	for (int i = 0; i < DS_OPT_COUNT; i++)
+		if (ds_same_loosely(name, ds_option_defs[i].name))
+			return i;
+	return -1;
+}
+
 static void check_one(struct ds_opt *o, enum holder h, struct ds_diags *d)
 {
 	static const char *names[DS_OPT_COUNT];
@@ -192,6 +202,16 @@ static void check_one(struct ds_opt *o, enum holder h, struct ds_diags *d)
 
 	o->valid = false;
 	o->id = ds_option_find(o->name);
+	if (o->id < 0 && o->name && (o->id = near_miss(o->name)) >= 0) {
+		/* rule 12: an error, not rule 11's warning, since the value
+		 * would be dropped for the default without a word. Keeping
+		 * the id (not valid) makes it stop the agents that read it. */
+		ds_diag_add(d, DS_SEV_ERROR, &o->loc, o->path,
+			    "`%s` would be ignored: the option is `%s` (option names are "
+			    "lower case and spelt with '-' and '.' exactly as listed); "
+			    "rename it", o->name, ds_option_defs[o->id].name);
+		return;
+	}
 	if (o->id < 0) {
 		if (!o->name || !known_prefix(o->name))
 			return;
@@ -214,6 +234,17 @@ static void check_one(struct ds_opt *o, enum holder h, struct ds_diags *d)
 	}
 	if (!ds_option_parse(o->id, o->text, &val, msg, sizeof(msg))) {
 		ds_diag_add(d, DS_SEV_ERROR, &o->loc, o->path, "`%s` %s", o->name, msg);
+		return;
+	}
+	/* rule 15: "false" or "60" in quotes is a string to YAML */
+	if (o->quoted && (ds_option_defs[o->id].type == DS_OT_BOOL ||
+			  ds_option_defs[o->id].type == DS_OT_INT ||
+			  ds_option_defs[o->id].type == DS_OT_DECIMAL)) {
+		ds_diag_add(d, DS_SEV_ERROR, &o->loc, o->path,
+			    "`%s` is written in quotes (\"%s\"), which makes it a string, not %s; "
+			    "drop the quotes: `%s: %s`", o->name, o->text,
+			    ds_option_defs[o->id].type == DS_OT_BOOL ? "a boolean" : "a number",
+			    o->name, o->text);
 		return;
 	}
 	o->valid = true;

@@ -75,6 +75,17 @@ static const char *scalar(struct fy_node *n)
 	return n && fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar0(n) : NULL;
 }
 
+/* docs/behaviour.md §2.3 rule 15, as in the configuration: "10" is a string. */
+static int quoted(struct parse *p, struct fy_node *n, const char *path,
+		  const struct ds_loc *loc, const char *s)
+{
+	if (fy_node_get_style(n) == FYNS_PLAIN)
+		return 0;
+	err(p, loc, path, "\"%s\" is written in quotes, which makes it a string, not a "
+	    "number; drop the quotes", s);
+	return EINVAL;
+}
+
 /* Seconds, decimals allowed, to whole milliseconds. */
 static int seconds(struct parse *p, struct fy_node *n, const char *path,
 		   const struct ds_loc *loc, bool positive, int64_t *ms)
@@ -99,6 +110,8 @@ static int seconds(struct parse *p, struct fy_node *n, const char *path,
 		err(p, loc, path, "'%s' is finer than a millisecond; use at most 3 decimals", s);
 		return EINVAL;
 	}
+	if (quoted(p, n, path, loc, s))
+		return EINVAL;
 	*ms = (int64_t)r;
 	return 0;
 }
@@ -114,7 +127,7 @@ static int whole(struct parse *p, struct fy_node *n, const char *path, const str
 		errno = 0;
 		*v = strtoull(s, &end, 10);
 		if (!*end && !errno && *v >= lo && *v <= hi)
-			return 0;
+			return quoted(p, n, path, loc, s);
 	}
 	err(p, loc, path, "'%s' is not %s; expected a whole number %llu..%llu", s ? s : "(not a scalar)",
 	    what, lo, hi);

@@ -207,6 +207,19 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb,
 	return prev[lb];
 }
 
+bool ds_same_loosely(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		bool sa = *a == '-' || *a == '_' || *a == '.';
+		bool sb = *b == '-' || *b == '_' || *b == '.';
+
+		if (sa != sb || (!sa && tolower((unsigned char)*a) != tolower((unsigned char)*b)))
+			return false;
+		if (!*a)
+			return true;
+	}
+}
+
 const char *ds_closest(const char *s, const char *const *names, size_t n)
 {
 	size_t len = strlen(s), limit, bestd;

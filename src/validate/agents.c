@@ -154,6 +154,19 @@ static void rule7(struct vd *v, const struct ds_person *p, const struct ds_topo 
 			"preferred and of its peer site" : "site");
 		return;
 	}
+	/* A switch name that is not defined is the loader's one error (rule
+	 * 14); the places it leaves without a DN are not reported again. */
+	for (size_t i = 0; i < pl->n_dns; i++)
+		if (pl->dns[i].sw.name && !pl->dns[i].switch_obj)
+			return;
+	for (int s = 0; s < sites; s++)
+		for (int m = 0; m < 2; m++) {
+			const struct ds_server *sv = tk->pair[s];
+
+			sv = sv && m ? sv->backup_srv : sv;
+			if (sv && sv->sw.name && !sv->switch_obj)
+				return;
+		}
 	snprintf(path, sizeof(path), "places/%s", pl->name);
 	for (int s = 0; s < sites; s++) {
 		struct vd_key k = {7, pl, NULL, s};
@@ -203,6 +216,18 @@ static void transport(struct vd *v, const struct ds_person *p, const struct ds_t
 
 	if (!tp->set)
 		return;
+	/* rule 13: what `run` refuses (src/net/setup.c) is an error here too */
+	if (!strcmp(names[tp->v.e], "TLS")) {
+		struct vd_key kt = {13, tp->opt, NULL, 4};
+
+		char msg[256];
+
+		ds_value_source(tp, src, sizeof(src));
+		snprintf(msg, sizeof(msg), "`sipendpoint.transport-protocol` is TLS (%s), which "
+			 "`run` does not support yet; choose UDP or TCP", src);
+		note_at_opt(v, p, &kt, DS_SEV_ERROR, tp->opt, msg);
+		return;
+	}
 	for (int s = 0; s < (t->bc ? 2 : 1); s++)
 		for (int m = 0; m < 2; m++) {
 			const struct ds_server *pr = t->k[DS_KIND_SIP].pair[s];
@@ -309,12 +334,23 @@ static void touch_servers(struct vd *v, const struct ds_person *p, const struct 
 	}
 }
 
+/* True when the person's tenant is named but not defined: the loader
+ * reported it once (rule 14), and what the agent misses without the
+ * tenant's options would only repeat that cause. */
+static bool tenant_missing(const struct ds_person *p)
+{
+	return p->tenant.name && !p->tenant_obj;
+}
+
 void vd_agent(struct vd *v, const struct ds_person *p)
 {
 	struct ds_effective eff;
 	struct ds_topo t;
 	const struct ds_value *site[2];
 	bool site_ok[2] = {true, true};
+
+	if (tenant_missing(p))
+		return;
 
 	ds_options_resolve(v->cfg, p, &eff);
 	ds_topo_pick(v->cfg, p, &eff, &t);
@@ -336,10 +372,13 @@ void vd_agent(struct vd *v, const struct ds_person *p)
 			/* A primary without a site is rule 3's (which touches agents
 			 * with BC on): not also "no pair" for them. */
 			if (t.connected[k] && site_ok[s] && t.k[k].err[s] == DS_TOPO_NO_PAIR &&
-			    site[s]->set && !(t.bc && v->nosite_kind[k]))
+			    site[s]->set && !(t.bc && v->nosite_kind[k]) && !v->conn_missing)
 				rule5(v, p, &t, &eff, (enum ds_kind)k, s);
 	if (!t.connected[DS_KIND_SIP]) {
 		struct vd_key k = {5, &v->cfg->app, NULL, -1};
+
+		if (v->conn_missing)
+			return;
 
 		/* Nothing to register with: no agent can run (ds_agent_build). */
 		vd_note(v, p, &k, DS_SEV_ERROR, &v->cfg->app.loc, "application/connections",

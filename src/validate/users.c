@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../util/util.h"
 #include "vd.h"
 
 static int by_user(const void *a, const void *b)
@@ -69,4 +70,66 @@ void vd_users(struct vd *v)
 		}
 	}
 	free(s);
+}
+
+/* What a user part must not hold, named for the message; NULL when it is
+ * one. CR and LF first: they would start a new header line. */
+static const char *bad_char(const char *u, char *buf, size_t sz)
+{
+	if (strchr(u, '\r'))
+		return "a CR (\\r)";
+	if (strchr(u, '\n'))
+		return "an LF (\\n)";
+	if (strchr(u, ' '))
+		return "a space";
+	for (const char *c = u; *c; c++) {
+		unsigned char ch = (unsigned char)*c;
+
+		if (ch < 0x20 || ch >= 0x7f) {
+			snprintf(buf, sz, "the byte 0x%02x", ch);
+			return buf;
+		}
+		if (!ds_sip_user_ok((char[]){(char)ch, 0}) && ch != '%') {
+			snprintf(buf, sz, "'%c'", ch);
+			return buf;
+		}
+	}
+	return "a '%' not followed by two hex digits";
+}
+
+void vd_person_sip(struct vd *v, const struct ds_person *p)
+{
+	struct vd_key k = {13, p, NULL, 0};
+	char path[512], what[32], quoted[256];
+
+	if (!p->sip_user && p->pw_source == DS_PW_NONE) {
+		snprintf(path, sizeof(path), "persons/%s", p->name);
+		vd_note(v, p, &k, DS_SEV_ERROR, &p->loc, path, "person %s has no SIP user and "
+			"no password source, so `run` cannot start it; add `sip: {user: \"7001\", "
+			"password-env: NAME}` (or password-file)", p->name);
+		return;
+	}
+	if (!p->sip_user) {
+		k.x = 1;
+		snprintf(path, sizeof(path), "persons/%s/sip", p->name);
+		vd_note(v, p, &k, DS_SEV_ERROR, &p->pw_loc, path, "person %s has no SIP user, so "
+			"`run` cannot start it; add sip/user (e.g. \"7001\")", p->name);
+		return;
+	}
+	if (!ds_sip_user_ok(p->sip_user)) {
+		k.x = 2;
+		snprintf(path, sizeof(path), "persons/%s/sip/user", p->name);
+		ds_json_str(quoted, sizeof(quoted), p->sip_user);
+		vd_note(v, p, &k, DS_SEV_ERROR, &p->sip_user_loc, path, "SIP user %s holds %s, "
+			"which a SIP user part (RFC 3261) cannot; use letters, digits and "
+			"-_.!~*'()&=+$,;?/ (anything else escaped as %%XX)", quoted,
+			bad_char(p->sip_user, what, sizeof(what)));
+	}
+	if (p->pw_source == DS_PW_NONE) {
+		k.x = 3;
+		snprintf(path, sizeof(path), "persons/%s/sip", p->name);
+		vd_note(v, p, &k, DS_SEV_ERROR, &p->sip_user_loc, path, "person %s has no SIP "
+			"password source, so `run` cannot answer a digest challenge; set "
+			"sip/password-env or sip/password-file", p->name);
+	}
 }

@@ -13,10 +13,17 @@ static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *
 	v.d = d;
 	v.selected = selected;
 	ds_options_check(cfg, d);
+	/* rule 14: the loader reported an undefined connection once; which
+	 * pair it should have made is unknown, so rule 5 stays silent */
+	for (size_t i = 0; i < cfg->app.n_connections; i++)
+		if (!ds_config_server(cfg, cfg->app.connections[i].name))
+			v.conn_missing = true;
 	vd_servers(&v);
 	vd_users(&v);
-	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++)
+	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++) {
+		vd_person_sip(&v, &cfg->persons[i]);
 		vd_agent(&v, &cfg->persons[i]);
+	}
 	errors = vd_emit(&v);
 	if (v.oom) {
 		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "out of memory while validating");

@@ -43,6 +43,7 @@ struct vd {
 	bool nosite_kind[DS_KIND_COUNT]; /* a connected primary of the kind has no site */
 	const struct ds_server **r6;
 	size_t n_r6;                  /* connected SIP pairs without a name, when more than two */
+	bool conn_missing;            /* application.connections names an undefined server */
 	bool oom;
 };
 
@@ -64,6 +65,9 @@ enum { R4_KIND = 1, R4_SITE = 2, R4_CHAINED = 4, R4_CONNECTED = 8, R4_CYCLE = 16
 void vd_servers(struct vd *v);
 /* Persons sharing one SIP user: an error touching both (validate/users.c). */
 void vd_users(struct vd *v);
+/* A person `run` could not start (docs/behaviour.md §2.3 rule 13): no SIP
+ * user, no password source, a user that is not an RFC 3261 user part. */
+void vd_person_sip(struct vd *v, const struct ds_person *p);
 /* The rules of one agent (1, 2, 5, 6, 7, 8's transport, 9, and touching 3/4/6). */
 void vd_agent(struct vd *v, const struct ds_person *p);
 

@@ -32,7 +32,7 @@ static const char TWO_SITES[] =
 "            options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n"
 "  STAT_Y:  {kind: stat, host: 127.0.0.2, port: 7003,\n"
 "            options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n"
-"  CONF_X:  {kind: config, host: 127.0.0.1, port: 0,\n"
+"  CONF_X:  {kind: config, host: 127.0.0.1, port: 1,\n"
 "            options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n"
 "  CONF_Y:  {kind: CONFIG, host: 127.0.0.2, port: 65535}\n"
 "switches:\n"
@@ -122,7 +122,7 @@ static void test_two_sites(void **state)
 	assert_int_equal(ds_config_server(c, "CONF_Y")->kind, DS_KIND_CONFIG);
 	assert_string_equal(sx->host, "127.0.0.1");
 	assert_int_equal(sx->port, 5061);
-	assert_int_equal(ds_config_server(c, "CONF_X")->port, 0);
+	assert_int_equal(ds_config_server(c, "CONF_X")->port, 1);
 	assert_int_equal(ds_config_server(c, "CONF_Y")->port, 65535);
 	assert_int_equal(sx->transports, DS_TP_UDP);
 	assert_int_equal(sy->transports, DS_TP_UDP | DS_TP_TCP);
@@ -403,12 +403,23 @@ static void test_enums_and_ports(void **state)
 		"  F: {kind: stat, host: h}\n"
 		"  G: {host: h}\n"
 		"  H: {kind: stat, port: 1}\n"
-		"  I: {kind: bogus, host: h}\n");
+		"  I: {kind: bogus, host: h}\n"
+		"  J: {kind: sip, host: h, port: 0}\n"
+		"  K: {kind: stat, host: h, port: \"7001\"}\n"
+		"  L: {kind: sip, host: \"not a host!\"}\n");
 	assert_int_equal(l.err, 0);
 	expect_diag(&l.d, DS_SEV_ERROR, 2, 13, "servers/A/kind",
 		    "unknown server kind 'sipp'; did you mean 'sip'?");
 	expect_diag(&l.d, DS_SEV_ERROR, 2, 34, "servers/A/port",
-		    "port must be a whole number in 0..65535, got '70000'");
+		    "port must be a whole number in 1..65535, got '70000'");
+	/* docs/behaviour.md §2.3 rules 13 and 15 */
+	expect_diag(&l.d, DS_SEV_ERROR, 11, 33, "servers/J/port",
+		    "port must be a whole number in 1..65535, got '0'");
+	expect_diag(&l.d, DS_SEV_ERROR, 12, 35, "servers/K/port",
+		    "`port` is written in quotes (\"7001\"), which makes it a string, not a "
+		    "number; drop the quotes: `port: 7001`");
+	expect_diag(&l.d, DS_SEV_ERROR, 13, 25, "servers/L/host",
+		    "host \"not a host!\" is neither an IP address nor a DNS name");
 	expect_diag(&l.d, DS_SEV_ERROR, 3, 34, "servers/B/port", "got '-1'");
 	expect_diag(&l.d, DS_SEV_ERROR, 4, 36, "servers/C/port", "got '80a'");
 	expect_diag(&l.d, DS_SEV_ERROR, 5, 44, "servers/D/transport/1",
@@ -422,7 +433,7 @@ static void test_enums_and_ports(void **state)
 	assert_int_equal(l.cfg->servers[3].kind, DS_KIND_SIP);
 	assert_int_equal(l.cfg->servers[3].transports, DS_TP_UDP);
 	assert_int_equal(l.cfg->servers[3].port, 5060);   /* SIP's default */
-	assert_int_equal(l.d.errors, 10);
+	assert_int_equal(l.d.errors, 13);
 	unload(&l);
 }
 
@@ -504,7 +515,9 @@ static void test_option_sections(void **state)
 		    "section 'TServer' is ignored: only interaction-workspace is read");
 	/* Keys inside an ignored section are still checked. */
 	expect_diag(&l.d, DS_SEV_ERROR, 7, 23, NULL, "duplicate key 'x'");
-	expect_diag(&l.d, DS_SEV_WARNING, 8, 7, NULL, "did you mean 'interaction-workspace'?");
+	/* rule 12: only the case and separators differ, so all of it would be lost */
+	expect_diag(&l.d, DS_SEV_ERROR, 8, 7, NULL, "section 'Interaction-Workspace' would be "
+		    "ignored: the section is 'interaction-workspace'");
 	expect_diag(&l.d, DS_SEV_ERROR, 9, 31, "tenants/T/options/interaction-workspace",
 		    "expected a map of options");
 	expect_diag(&l.d, DS_SEV_ERROR, 11, 65, NULL, "names no anchor");
@@ -519,6 +532,46 @@ static void test_option_sections(void **state)
 }
 
 /* ---- every allocation of a load may fail: no crash, no leak ---- */
+
+/* docs/behaviour.md §2.3 rule 13: what `run` can put on the wire. */
+static void test_wire_syntax(void **state)
+{
+	static const struct { const char *s; bool ok; } users[] = {
+		{"7001", true}, {"alice.smith", true}, {"a-b_c!~*'()", true},
+		{"+33%201;x=y?z/w&$,=", true}, {"%41b", true},
+		{"", false}, {"7001\r\nX-Evil: x", false}, {"70 01", false},
+		{"a@b", false}, {"<7001>", false}, {"7001\n", false}, {"%4", false},
+		{"%zz", false}, {"a\"b", false}, {"a:b", false}, {"caf\xc3\xa9", false},
+	};
+	static const struct { const char *s; bool ok, ip; } hosts[] = {
+		{"127.0.0.1", true, true}, {"::1", true, true}, {"2001:db8::10", true, true},
+		{"localhost", true, false}, {"sip1.example.com", true, false},
+		{"sip1.example.com.", true, false}, {"a-b.c0", true, false},
+		{"x.invalid", true, false}, {"3com.net", true, false},
+		{"not a host!", false, false}, {"", false, false}, {"[::1]", false, false},
+		{"host:5060", false, false}, {"-a.com", false, false}, {"a-.com", false, false},
+		{"a..com", false, false}, {".a.com", false, false}, {"10.1.2", false, false},
+		{"256.1.1.1", false, false}, {"sip_x.example.com", false, false},
+		{"sip:x.example.com", false, false},
+	};
+	char longlabel[80];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		if (ds_sip_user_ok(users[i].s) != users[i].ok)
+			fail_msg("user case %zu: expected %d", i, users[i].ok);
+	assert_false(ds_sip_user_ok(NULL));
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (ds_host_ok(hosts[i].s) != hosts[i].ok)
+			fail_msg("host '%s': expected %d", hosts[i].s, hosts[i].ok);
+		if (ds_host_is_ip(hosts[i].s) != hosts[i].ip)
+			fail_msg("host '%s': expected ip %d", hosts[i].s, hosts[i].ip);
+	}
+	memset(longlabel, 'a', 64);
+	strcpy(longlabel + 64, ".com");
+	assert_false(ds_host_ok(longlabel));   /* a label of 64 bytes */
+	assert_true(ds_host_ok(longlabel + 1));
+}
 
 static void test_allocation_failures(void **state)
 {
@@ -562,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_enums_and_ports),
 		cmocka_unit_test(test_references),
 		cmocka_unit_test(test_option_sections),
+		cmocka_unit_test(test_wire_syntax),
 		cmocka_unit_test(test_allocation_failures),
 	};
 

@@ -183,6 +183,51 @@ static void test_unknown_and_misplaced(void **state)
 	ds_diags_reset(&d);
 }
 
+/* docs/behaviour.md §2.3 rules 12 and 15: a known name in another case or with
+ * other separators is an error naming the option, and stops the agents that
+ * read it (id kept, not valid); a quoted boolean or number is an error; a
+ * quoted name or choice is a string as it should be. */
+static void test_near_miss_and_quoted(void **state)
+{
+	struct ds_opt app[] = {OPT("disaster_recovery.enabled", "true"),
+			       OPT("Disaster-Recovery.Timeout", "60"),
+			       OPT("SIPENDPOINT.PROXIES.PROXY0.REREGISTER-IN-SECONDS", "30"),
+			       OPT("disaster-recovery.enabeld", "true"),
+			       OPT("disaster-recovery.auto-restore", "false"),
+			       OPT("dualsite.probe-timeout", "0.5"),
+			       OPT("dualsite.registration-mode", "dual"),
+			       OPT("disaster-recovery.preferred-site", "SiteX")};
+	struct ds_config cfg = {.app = {.name = "App", .opts = {app, 8}}};
+	struct ds_diags d = {0};
+
+	(void)state;
+	for (int i = 4; i < 8; i++)
+		app[i].quoted = true;
+	ds_options_check(&cfg, &d);
+	assert_int_equal(d.n, 6);
+	assert_int_equal(d.errors, 5);
+	assert_int_equal(app[0].id, DS_OPT_DR_ENABLED);
+	assert_false(app[0].valid);
+	assert_non_null(strstr(d.v[0].msg, "`disaster_recovery.enabled` would be ignored: "
+			       "the option is `disaster-recovery.enabled`"));
+	assert_int_equal(d.v[0].sev, DS_SEV_ERROR);
+	assert_int_equal(app[1].id, DS_OPT_DR_TIMEOUT);
+	assert_non_null(strstr(d.v[1].msg, "the option is `disaster-recovery.timeout`"));
+	assert_int_equal(app[2].id, DS_OPT_P0_REREGISTER);
+	/* a real misspelling stays rule 11's warning */
+	assert_int_equal(app[3].id, -1);
+	assert_int_equal(d.v[3].sev, DS_SEV_WARNING);
+	assert_false(app[4].valid);
+	assert_non_null(strstr(d.v[4].msg, "written in quotes (\"false\"), which makes it a "
+			       "string, not a boolean; drop the quotes"));
+	assert_false(app[5].valid);
+	assert_non_null(strstr(d.v[5].msg, "not a number; drop the quotes: "
+			       "`dualsite.probe-timeout: 0.5`"));
+	assert_true(app[6].valid);
+	assert_true(app[7].valid);
+	ds_diags_reset(&d);
+}
+
 /* SPEC §2.1: person, groups by name descending, tenant, application, default;
  * each option on its own; probe options from the Application alone. */
 static void test_hierarchy(void **state)
@@ -279,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_unknown_and_misplaced),
+		cmocka_unit_test(test_near_miss_and_quoted),
 		cmocka_unit_test(test_hierarchy),
 		cmocka_unit_test(test_format),
 	};

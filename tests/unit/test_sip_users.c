@@ -1,8 +1,10 @@
-/* Unit tests of validate/users.c: a SIP user shared by persons stops a run of both, not of one.
+/* Unit tests of validate/users.c: a SIP user shared by persons stops a run of both, not of one; a user that is no SIP user part stops it.
  *
  * The configuration goes through the real loader, from a file this test writes. */
 #include "config_testlib.h"
+#include <errno.h>
 #include "dualsite/config.h"
+#include "dualsite/net.h"
 #include "dualsite/validate.h"
 
 /* alice, carol and dave share 7001 (carol's is on line 25); bob has his own. */
@@ -116,11 +118,36 @@ static void test_chosen(void **state)
 	ds_diags_reset(&f->d);
 }
 
+/* docs/behaviour.md §2.3 rule 13: validation refuses a SIP user with a CR/LF;
+ * the network driver refuses it too, for a caller that did not validate,
+ * before any REGISTER could carry it into To, From and Contact. */
+static void test_net_refuses_bad_user(void **state)
+{
+	struct loaded *f = *state;
+	struct ds_person *bob = ds_config_person(f->cfg, "bob");
+	const struct ds_person *agents[1] = {bob};
+	struct ds_net_conf nc = {.listen = "127.0.0.1:0"};
+	struct ds_net *n = NULL;
+	bool named = false;
+
+	assert_non_null(bob);
+	bob->sip_user = "7002\r\nX-Evil: x";
+	ds_diags_reset(&f->d);
+	assert_int_equal(ds_net_alloc(&n, f->cfg, agents, 1, &nc, &f->d), EINVAL);
+	assert_null(n);
+	for (size_t i = 0; i < f->d.n; i++)
+		named |= strstr(f->d.v[i].msg, "agent 'bob': its SIP user is not a SIP user part") != NULL;
+	assert_true(named);
+	ds_diags_reset(&f->d);
+	assert_int_not_equal(ds_validate_agents(f->cfg, (const char *[]){"bob"}, 1, &f->d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_whole_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chosen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_refuses_bad_user, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

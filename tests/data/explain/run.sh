@@ -12,8 +12,10 @@ suite=explain
 . "$(dirname "$0")/../lib.sh"
 
 for dir in "$here"/*/; do
+	[ -d "$dir" ] || continue   # no directory at all: finish() says so
 	name=$(basename "$dir")
-	[ -f "$dir/agent" ] || continue
+	cases=$((cases + 1))
+	need "$name" "$dir" config.yaml agent exit expected.txt expected.json || continue
 	agent=$(cat "$dir/agent")
 	want=$(cat "$dir/exit")
 	(cd "$dir" && "$bin" explain -c config.yaml --agent "$agent" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
@@ -39,5 +41,4 @@ check "no --agent (usage)" /dev/null "$tmp/out" 2 $?
 "$bin" explain -c "$tmp/no-such.yaml" --agent alice >"$tmp/out" 2>/dev/null
 check "unreadable file" /dev/null "$tmp/out" 2 $?
 
-echo "explain: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
