@@ -24,7 +24,7 @@ build() {
 	cp "$work"/*.deb build/deb/
 	ls -l build/deb/
 	echo "package: lintian"
-	lintian --no-tag-display-limit "$work"/*.changes >"$work/lintian.txt" 2>&1 || true
+	lintian --tag-display-limit 0 "$work"/*.changes >"$work/lintian.txt" 2>&1 || true
 	cat "$work/lintian.txt"
 	if grep -q '^E:' "$work/lintian.txt"; then
 		echo "package: lintian reports errors (above)" >&2
