@@ -110,7 +110,8 @@ MAN_CMDS    = validate explain simulate run lab
 MAN_PAGES   = $(B)/man/dualsite.1 $(MAN_CMDS:%=$(B)/man/dualsite-%.1) $(B)/man/dualsite.yaml.5
 INSTALL_ENV = DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" \
               INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" MANDIR="$(MANDIR)" \
-              UNITDIR="$(UNITDIR)" PKGCONFIGDIR="$(PKGCONFIGDIR)" B="$(B)"
+              UNITDIR="$(UNITDIR)" PKGCONFIGDIR="$(PKGCONFIGDIR)" B="$(B)" \
+              MAN_PAGES="$(MAN_PAGES)"
 
 .PHONY: lib man dist-files install uninstall install-list pkg-test package package-test FORCE
 

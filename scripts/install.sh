@@ -5,10 +5,11 @@
 #   sh scripts/install.sh install|uninstall|list
 #
 # The Makefile passes DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, DATADIR, MANDIR,
-# UNITDIR, PKGCONFIGDIR and B (the build directory) in the environment.
+# UNITDIR, PKGCONFIGDIR, B (the build directory) and MAN_PAGES (the generated
+# pages) in the environment.
 set -eu
 : "${DESTDIR=}" "${BINDIR:?}" "${LIBDIR:?}" "${INCLUDEDIR:?}" "${DATADIR:?}"
-: "${MANDIR:?}" "${UNITDIR:?}" "${PKGCONFIGDIR:?}" "${B:?}"
+: "${MANDIR:?}" "${UNITDIR:?}" "${PKGCONFIGDIR:?}" "${B:?}" "${MAN_PAGES:?}"
 
 # The public headers: the engine and what it is built from; not net.h, whose
 # driver needs libre and is not part of the library.
@@ -17,8 +18,8 @@ HEADERS="dualsite config diag options validate agent engine sim"
 # One line per file: MODE SOURCE DESTINATION (without DESTDIR).
 files() {
 	echo "0755 $B/dualsite $BINDIR/dualsite"
-	for m in "$B"/man/*.1; do echo "0644 $m $MANDIR/man1/${m##*/}"; done
-	for m in "$B"/man/*.5; do echo "0644 $m $MANDIR/man5/${m##*/}"; done
+	# named by the Makefile, not globbed: uninstall works after `make clean`
+	for m in $MAN_PAGES; do echo "0644 $m $MANDIR/man${m##*.}/${m##*/}"; done
 	echo "0644 scripts/kamailio/registrar.cfg $DATADIR/registrar.cfg"
 	for f in examples/*.yaml examples/scenarios/*.yaml examples/mistakes/*.yaml; do
 		echo "0644 $f $DATADIR/$f"

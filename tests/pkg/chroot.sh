@@ -106,6 +106,16 @@ in_root man -w dualsite-run >/dev/null 2>&1 || in_root test -f /usr/share/man/ma
 step "apt-get install kamailio sip-tester; dualsite lab"
 if in_root apt-get install -y -q --no-install-recommends kamailio sip-tester >"$W/suggests.log" 2>&1; then
 	ok "installed the suggested packages"
+	# the lab's registrars need the installed registrar.cfg: without it, it says so
+	mv "$R/usr/share/dualsite/registrar.cfg" "$R/usr/share/dualsite/registrar.cfg.away"
+	if in_root dualsite lab --seed 1 >"$W/lab-nocfg.out" 2>&1; then
+		bad "dualsite lab ran without /usr/share/dualsite/registrar.cfg"
+	elif grep -q 'cannot find the registrar configuration.*/usr/share/dualsite/' "$W/lab-nocfg.out"; then
+		ok "without /usr/share/dualsite/registrar.cfg the lab stops and names where it looked"
+	else
+		bad "lab without registrar.cfg: $(cat "$W/lab-nocfg.out")"
+	fi
+	mv "$R/usr/share/dualsite/registrar.cfg.away" "$R/usr/share/dualsite/registrar.cfg"
 	t0=$(date +%s)
 	if in_root dualsite lab --seed 1 >"$W/lab.out" 2>&1; then
 		# no source tree and no DUALSITE_KAMAILIO_CFG here: its registrars
