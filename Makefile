@@ -123,3 +123,81 @@ clean:
 	rm -rf build build-asan
 
 -include $(CORE_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---- install, man pages, library, Debian package (README "Install") ----------
+# `make install` honours PREFIX and DESTDIR; install and uninstall read one list
+# of files (scripts/install.sh). Man pages are generated from docs/ at build
+# time (scripts/md2man.pl), so they cannot drift from the docs. The library is
+# static only (docs/library.md says why). `make package` builds the .deb files
+# into build/deb/; `make package-test` installs them into a fresh Debian root.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+DATADIR     ?= $(PREFIX)/share/dualsite
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= $(PREFIX)/etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# One version for the binary, the man pages, dualsite.pc and the package
+# (tests/pkg/run.sh checks that debian/changelog says the same).
+PKG_VERSION := $(DS_VERSION)
+MAN_CMDS    = validate explain simulate run lab
+MAN_PAGES   = $(B)/man/dualsite.1 $(MAN_CMDS:%=$(B)/man/dualsite-%.1) $(B)/man/dualsite.yaml.5
+INSTALL_ENV = DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" \
+              INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" MANDIR="$(MANDIR)" \
+              UNITDIR="$(UNITDIR)" PKGCONFIGDIR="$(PKGCONFIGDIR)" B="$(B)" \
+              MAN_PAGES="$(MAN_PAGES)"
+
+.PHONY: lib man dist-files install uninstall install-list pkg-test package package-test FORCE
+
+# The lab finds an installed registrar.cfg in DATADIR: rebuild when it changes.
+$(B)/src/lab/kam.o $(B)/src/lab/lab.o: CFLAGS += -DDS_DATADIR='"$(DATADIR)"'
+$(B)/src/lab/kam.o $(B)/src/lab/lab.o: $(B)/datadir.stamp
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+
+lib: $(LIB) $(B)/dualsite.pc
+man: $(MAN_PAGES)
+dist-files: $(B)/dualsite.service $(B)/dualsite.pc
+
+$(B)/man/dualsite-%.1: docs/%.md scripts/md2man.pl debian/changelog
+	@mkdir -p $(dir $@)
+	perl scripts/md2man.pl dualsite-$* 1 $(PKG_VERSION) $< > $@.tmp && mv $@.tmp $@
+$(B)/man/dualsite.1: man/dualsite.md README.md scripts/md2man.pl debian/changelog
+	@mkdir -p $(dir $@)
+	perl scripts/md2man.pl dualsite 1 $(PKG_VERSION) $< 'README.md#Commands' > $@.tmp && mv $@.tmp $@
+$(B)/man/dualsite.yaml.5: man/dualsite.yaml.md README.md docs/options.md scripts/md2man.pl debian/changelog
+	@mkdir -p $(dir $@)
+	perl scripts/md2man.pl dualsite.yaml 5 $(PKG_VERSION) $< 'README.md#Configuration file' \
+		docs/options.md@OPTIONS > $@.tmp && mv $@.tmp $@
+
+$(B)/dualsite.service: dist/dualsite.service.in $(B)/paths.stamp
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+$(B)/dualsite.pc: dist/dualsite.pc.in $(B)/paths.stamp debian/changelog
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(PKG_VERSION)|g' $< > $@
+$(B)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(SYSCONFDIR)' | cmp -s - $@ || \
+		echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(SYSCONFDIR)' > $@
+
+install: $(BIN) lib man dist-files
+	@$(INSTALL_ENV) sh scripts/install.sh install
+uninstall:
+	@$(INSTALL_ENV) sh scripts/install.sh uninstall
+install-list:
+	@$(INSTALL_ENV) sh scripts/install.sh list
+
+# Install, man pages, the library against its installed copy (examples/embed),
+# the unit file: no network, no chroot (part of what CI can run).
+pkg-test: $(BIN) lib man dist-files
+	@sh tests/pkg/run.sh $(B)
+
+package:
+	@sh scripts/deps-package.sh
+	@sh scripts/package.sh build
+package-test:
+	@sh scripts/deps-package.sh
+	@sh scripts/package.sh test

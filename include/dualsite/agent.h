@@ -23,6 +23,7 @@ struct ds_probe_conf {
 int ds_agent_build(const struct ds_config *cfg, const struct ds_person *p,
 		   const struct ds_effective *eff, struct ds_engine_conf *conf);
 
+/* The Application's probe settings (or their defaults), in milliseconds. */
 void ds_probe_conf_get(const struct ds_config *cfg, struct ds_probe_conf *pc);
 
 #endif

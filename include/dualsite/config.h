@@ -145,9 +145,12 @@ struct ds_config {
  * includes cannot be read (exit 2; for an include, a diagnostic at its
  * `include:` line); EINVAL on a YAML syntax error (exit 1), with a diagnostic. */
 int ds_config_load(struct ds_config **cfgp, const char *file, struct ds_diags *diags);
+/* Frees everything the loader made (NULL is fine). */
 void ds_config_free(struct ds_config *cfg);
 
+/* The Person named `name`, or NULL. */
 struct ds_person *ds_config_person(const struct ds_config *cfg, const char *name);
+/* The server named `name`, or NULL. */
 struct ds_server *ds_config_server(const struct ds_config *cfg, const char *name);
 
 /* Reads the person's SIP password from its source into buf. Returns 0, or an
@@ -155,6 +158,7 @@ struct ds_server *ds_config_server(const struct ds_config *cfg, const char *name
 int ds_person_password(const struct ds_person *p, char *buf, size_t sz,
 		       struct ds_diags *diags);
 
+/* "sip", "stat" or "config", as written in the YAML. */
 const char *ds_kind_name(enum ds_kind k);
 
 /* True when `s` is a SIP user part as RFC 3261 defines `user`: no space,

@@ -39,6 +39,7 @@ void ds_diags_sort(struct ds_diags *d);
 void ds_diags_print(FILE *f, const struct ds_diags *d);
 /* {"diagnostics": [...]} */
 void ds_diags_print_json(FILE *f, const struct ds_diags *d);
+/* Frees every diagnostic; `d` is empty and reusable afterwards. */
 void ds_diags_reset(struct ds_diags *d);
 
 /* True when `a` and `b` differ at most in case and in which of '-', '_'

@@ -144,10 +144,13 @@ struct ds_engine;
  * registers and connects as SPEC §3.2 "Start" says. */
 int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 		    uint64_t seed, int64_t t0, ds_engine_sink_h *sink, void *arg);
+/* Frees the engine (NULL is fine); it emits nothing more. */
 void ds_engine_free(struct ds_engine *e);
+/* Applies one input; its actions and events reach the sink before it returns. */
 void ds_engine_input(struct ds_engine *e, const struct ds_input *in);
 /* The time of the next DS_IN_TIMER the engine wants, or DS_NEVER. */
 int64_t ds_engine_next_wakeup(const struct ds_engine *e);
+/* Bytes one engine takes (for sizing a fleet). */
 size_t ds_engine_size(void);
 
 /* The per-agent seed: the run's seed mixed with the agent's name. */
@@ -161,12 +164,16 @@ struct ds_conn_view {
 	int member;
 	int64_t since;        /* when this state began */
 };
+/* The connection of kind `k`: state, site, member, since when. */
 void ds_engine_conn(const struct ds_engine *e, enum ds_kind k, struct ds_conn_view *v);
+/* True while the engine believes `proxy` (0 or 1) is registered. */
 bool ds_engine_registered(const struct ds_engine *e, int proxy);
+/* True between DS_IN_CALL_START and the call's end. */
 bool ds_engine_in_call(const struct ds_engine *e);
 
 /* Names for logs and JSON (SPEC §5). */
 const char *ds_event_name(enum ds_event_type t);
+/* "connected", "lost" or "out-of-service", for logs. */
 const char *ds_conn_state_name(enum ds_conn_state s);
 /* One JSON line (no newline) for `ev` of agent `conf`, t with 3 decimals. */
 int ds_event_json(const struct ds_event *ev, const struct ds_engine_conf *conf,
@@ -187,6 +194,7 @@ struct ds_health {
 	uint16_t fails;
 	bool up;
 };
+/* Up, no failures: a server before its first probe result. */
 void ds_health_init(struct ds_health *h);
 /* Returns true when the up/down state changed. */
 bool ds_health_result(struct ds_health *h, bool ok, unsigned failures);

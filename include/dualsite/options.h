@@ -107,6 +107,7 @@ void ds_options_resolve(const struct ds_config *cfg, const struct ds_person *p,
 int ds_value_source(const struct ds_value *v, char *buf, size_t sz);
 /* The value as text (numbers without trailing zeros), or as JSON. */
 int ds_value_text(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t sz);
+/* The value as JSON: a quoted string, a bare number or boolean, null when unset. */
 int ds_value_json(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t sz);
 
 #endif

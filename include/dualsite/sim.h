@@ -87,6 +87,7 @@ int ds_sim_setup(const struct ds_config *cfg, const char *agent,
 int ds_sim_alloc(struct ds_sim **simp, const struct ds_engine_conf *conf,
 		 const struct ds_probe_conf *pc, uint64_t run_seed,
 		 const struct ds_sim_hooks *hooks);
+/* Frees the simulator and its engine (NULL is fine). */
 void ds_sim_free(struct ds_sim *sim);
 
 /* Schedules a fault. Faults of one instant take effect in the order they
@@ -111,13 +112,17 @@ struct ds_sim_server_view {
 	int64_t since;              /* when `up` last changed (0 at start) */
 	bool probed_up;             /* what the probes say (what the engine was told) */
 };
+/* The simulated server at `slot` as it is now. */
 void ds_sim_server(const struct ds_sim *sim, int slot, struct ds_sim_server_view *v);
 /* True when the registrar at `slot` holds a live binding for `proxy`. */
 bool ds_sim_binding(const struct ds_sim *sim, int slot, int proxy);
+/* The simulated time reached, ms. */
 int64_t ds_sim_now(const struct ds_sim *sim);
+/* True while the simulated agent has a call. */
 bool ds_sim_in_call(const struct ds_sim *sim);
 /* NULL before the first ds_sim_run_until(). */
 const struct ds_engine *ds_sim_engine(const struct ds_sim *sim);
+/* The simulator's copy of the engine's configuration. */
 const struct ds_engine_conf *ds_sim_conf(const struct ds_sim *sim);
 
 /* A scenario file (SPEC §6). Faults keep the site or server name; their
@@ -147,6 +152,7 @@ int ds_scenario_load(struct ds_scenario **scp, const char *file, struct ds_diags
 /* The same from text; `name` stands for the file in diagnostics. */
 int ds_scenario_parse(struct ds_scenario **scp, const char *name,
 		      const char *text, size_t len, struct ds_diags *diags);
+/* Frees a scenario (NULL is fine). */
 void ds_scenario_free(struct ds_scenario *sc);
 
 /* Checks the scenario against a configuration: the agent must be a person
@@ -169,8 +175,11 @@ struct ds_sim_trace {
 	struct ds_sim_rec *v;
 	size_t n, cap;
 };
+/* Appends an event to the record; 0 or ENOMEM. */
 int ds_sim_trace_event(struct ds_sim_trace *tr, const struct ds_event *ev);
+/* Appends a note (a fault, a call) to the record; 0 or ENOMEM. */
 int ds_sim_trace_note(struct ds_sim_trace *tr, const struct ds_sim_note *note);
+/* Frees the record; it is empty and reusable afterwards. */
 void ds_sim_trace_reset(struct ds_sim_trace *tr);
 
 /* Draws a run as a self-contained SVG timeline: one lane per connected kind

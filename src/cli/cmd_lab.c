@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"  -h, --help        this text\n\n"
 		"Needs kamailio, kamcmd and sipp in PATH (sh scripts/deps.sh). The registrar\n"
 		"configuration is $DUALSITE_KAMAILIO_CFG, or scripts/kamailio/registrar.cfg\n"
-		"found next to the binary's directory or in the current directory.\n\n"
+		"found next to the binary's directory, or the installed share/dualsite/\n"
+		"registrar.cfg, or ./scripts/kamailio/registrar.cfg (docs/lab.md).\n\n"
 		"exit status: 0 the story went as SPEC §3 says (or the scenario was played),\n"
 		"1 a step failed or a tool is missing, 2 usage error or a scenario the real\n"
 		"lab cannot play.\n", LAB_MAX_AGENTS);

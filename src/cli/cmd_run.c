@@ -41,7 +41,10 @@ static void usage(FILE *f)
 		"  -h, --help            this text\n\n"
 		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
-		"within register-timeout (at most 5 s); a second signal exits at once.\n\n"
+		"within register-timeout (at most 5 s); a second signal exits at once.\n"
+		"SIGHUP is logged and ignored (reload is not supported yet). Under systemd\n"
+		"(NOTIFY_SOCKET set) it reports READY=1, STATUS=, STOPPING=1 and watchdog\n"
+		"pings (docs/run.md, \"systemd\").\n\n"
 		"exit status: 0 clean stop, 1 configuration errors for these agents or a\n"
 		"failed start, 2 usage error or unreadable file.\n");
 }

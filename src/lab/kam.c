@@ -29,6 +29,7 @@ int lab_kam_find_cfg(char *buf, size_t sz, const char *exe)
 	const char *const rel[] = {
 		"%s/../scripts/kamailio/registrar.cfg",
 		"%s/../../scripts/kamailio/registrar.cfg",
+		"%s/../share/dualsite/registrar.cfg",   /* installed, wherever the prefix */
 	};
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		snprintf(buf, sz, rel[i], d);
@@ -37,7 +38,7 @@ int lab_kam_find_cfg(char *buf, size_t sz, const char *exe)
 	}
 	const char *const fixed[] = {
 		"scripts/kamailio/registrar.cfg",
-		"/usr/share/dualsite/registrar.cfg",
+		DS_DATADIR "/registrar.cfg",
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (access(fixed[i], R_OK) == 0) {

@@ -589,8 +589,9 @@ int ds_lab_main(const struct ds_lab_opts *o)
 	if (err) {
 		fprintf(stderr, "dualsite lab: cannot find the registrar configuration "
 			"registrar.cfg: looked at $DUALSITE_KAMAILIO_CFG, "
-			"<dir of %s>/../scripts/kamailio/, ./scripts/kamailio/ and "
-			"/usr/share/dualsite/; set DUALSITE_KAMAILIO_CFG to its path\n", lab->exe);
+			"<dir of %s>/../scripts/kamailio/, <dir>/../share/dualsite/, "
+			"./scripts/kamailio/ and " DS_DATADIR "/; set DUALSITE_KAMAILIO_CFG to "
+			"its path\n", lab->exe);
 		free(lab);
 		return 1;
 	}

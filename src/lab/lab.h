@@ -76,9 +76,15 @@ struct lab_kam {
 	unsigned starts;
 };
 
+/* Where `make install` puts registrar.cfg: the Makefile passes its DATADIR. */
+#ifndef DS_DATADIR
+#define DS_DATADIR "/usr/local/share/dualsite"
+#endif
+
 /* The registrar configuration: $DUALSITE_KAMAILIO_CFG, else the first of
  * EXE_DIR/../scripts/kamailio/registrar.cfg, EXE_DIR/../../scripts/...,
- * ./scripts/kamailio/registrar.cfg, /usr/share/dualsite/registrar.cfg. */
+ * EXE_DIR/../share/dualsite/registrar.cfg (installed under any prefix),
+ * ./scripts/kamailio/registrar.cfg, DS_DATADIR/registrar.cfg. */
 int lab_kam_find_cfg(char *buf, size_t sz, const char *exe);
 /* Starts one registrar (digest auth with `password` unless noauth) and
  * waits up to 10 s for it to answer OPTIONS. */

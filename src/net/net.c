@@ -14,6 +14,7 @@
  * 5 s). The loop is ended from a timer, never from the signal handler. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,6 +144,7 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 		ds_log(n, "%s: %s", ag->p->name, n->line);
 	if (n->nc.eventh)
 		n->nc.eventh(ev, &ag->conf, n->nc.arg);
+	ds_net_notify_changed(n);
 }
 
 static void sink_h(const struct ds_action *act, const struct ds_event *ev, void *arg)
@@ -300,6 +302,7 @@ void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg)
 	if (!n || n->stopping)
 		return;
 	n->stopping = true;
+	ds_net_notify_stopping(n);
 	n->stoph = stoph;
 	n->stop_arg = arg;
 	ds_probe_stop(n);
@@ -339,6 +342,12 @@ static void on_signal(int sig)
 {
 	if (!main_net)
 		return;
+	if (sig == SIGHUP) {
+		/* systemd's and operators' reload signal must not kill the daemon
+		 * and leave its bindings at the registrars */
+		ds_log(main_net, "reload is not supported yet; ignoring SIGHUP");
+		return;
+	}
 	if (++main_signals == 1) {
 		main_first_signal = tmr_jiffies();
 		ds_log(main_net, "signal %d: stopping cleanly (a second signal exits at once)",
@@ -385,6 +394,7 @@ static void sig_pipe_h(int flags, void *arg)
 
 int ds_net_main(struct ds_net *n)
 {
+	struct sigaction sa, old_hup;
 	int err;
 
 	main_net = n;
@@ -396,10 +406,20 @@ int ds_net_main(struct ds_net *n)
 		return 1;
 	}
 	err = fd_listen(sig_pipe[0], FD_READ, sig_pipe_h, NULL);
+	/* re_main() catches SIGINT and SIGTERM; SIGHUP's default would kill us */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_signal_h;
+	sigemptyset(&sa.sa_mask);
+	if (!err && sigaction(SIGHUP, &sa, &old_hup))
+		err = errno;
+	ds_net_notify_open(n);
+	ds_net_notify_ready(n);
 	ds_log_hold(true);
 	if (!err)
 		err = re_main(main_signal_h);
 	ds_log_hold(false);
+	ds_net_notify_close(n);
+	sigaction(SIGHUP, &old_hup, NULL);
 	fd_close(sig_pipe[0]);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

@@ -132,6 +132,7 @@ struct ds_net {
 	struct ds_uas *uas;          /* uas.c: the checks before libre's handlers */
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
+	struct net_notify *notify;   /* systemd notifications (notify.c); NULL: off */
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */
@@ -202,6 +203,18 @@ void ds_evout_init(struct ds_evout *o, FILE *f);
 void ds_evout_line(struct ds_net *n, const char *line);
 /* Writes out what is queued (blocking) and gives the descriptor back as it was. */
 void ds_evout_close(struct ds_net *n);
+
+/* notify.c: systemd's Type=notify, for ds_net_main(). Each is a no-op while
+ * notifications are off. */
+/* Reads NOTIFY_SOCKET/WATCHDOG_USEC/WATCHDOG_PID; logs what it will do. */
+void ds_net_notify_open(struct ds_net *n);
+/* READY=1 with the first STATUS=, and starts the watchdog timer. */
+void ds_net_notify_ready(struct ds_net *n);
+/* An event may have moved agents: a new STATUS= soon, if the text changed. */
+void ds_net_notify_changed(struct ds_net *n);
+/* STOPPING=1 and a STATUS= saying so. */
+void ds_net_notify_stopping(struct ds_net *n);
+void ds_net_notify_close(struct ds_net *n);
 
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);
