@@ -44,6 +44,7 @@ struct ds_sim_item {
 	enum ds_sim_class cls;
 	uint64_t seq;              /* insertion order: the last tie-break */
 	enum ds_sim_item_kind kind;
+	uint32_t agent;            /* REG_ANSWER, REG_TIMEOUT, WAKEUP: whose */
 	union {
 		size_t index;
 		uint32_t gen;
