@@ -158,6 +158,7 @@ struct ds_scenario {
 	char *agent;                /* the first of `agents`; NULL with `all` */
 	struct ds_loc agent_loc;
 	char **agents;              /* `agent:` one name or a list, as written */
+	struct ds_loc *agent_locs;  /* of each */
 	size_t n_agents;
 	bool all_agents;            /* `agent: all`: every person of the configuration */
 	int64_t duration;           /* ms */
@@ -220,7 +221,7 @@ int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
  * state over time; the REGISTERs per second at each registrar (1-s
  * windows); the site outages. `confs[i]` is agent i of the trace; `title`
  * heads the picture (escaped). Returns 0, ENOMEM or EIO. */
-int ds_sim_fleet_svg_write(FILE *f, const char *title, const struct ds_engine_conf *confs,
+int ds_sim_fleet_svg_write(FILE *f, const char *title, const struct ds_engine_conf *const *confs,
 			   size_t n_agents, const struct ds_sim_trace *tr, int64_t duration);
 
 #endif

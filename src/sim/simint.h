@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "dualsite/engine.h"
 
 /* Same-instant order (SPEC §3.1): scenario events, then answers, then
@@ -106,6 +107,13 @@ bool ds_sim_world_bound(const struct ds_sim_world *w, int slot, int proxy, int64
 
 /* The slots of the agent's servers that a site or server name stands for. */
 uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name);
+
+/* Shared by the SVG writers (svg.c, fleet_svg.c): XML-escaped text;
+ * seconds without trailing zeros (12, 12.5); a round tick step in ms
+ * (1, 2, 5 x 10^n) giving at most ~12 ticks. */
+void ds_svg_esc(FILE *f, const char *s);
+void ds_svg_secs(char *buf, size_t sz, int64_t t);
+int64_t ds_svg_tick_step(int64_t duration);
 
 /* The site index (0 preferred, 1 peer) of a slot. */
 #define DS_SLOT_SITE(slot) (((slot) % 4) / 2)
