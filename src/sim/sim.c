@@ -27,67 +27,6 @@
  * a row, means the engine will never let time advance. */
 #define DS_SIM_MAX_SAME_INSTANT 10000
 
-struct probe_due {
-	int64_t due;
-	size_t bits;                   /* offset of its server bitmap in due_bits */
-};
-
-/* One server, shared by every agent that uses it. */
-struct srv {
-	int id;                        /* conf.server_id */
-	bool up;                       /* the truth of the simulated world */
-	struct ds_health health;       /* what the probes say */
-};
-
-struct sim_agent {
-	struct ds_sim *sim;
-	struct ds_engine_conf conf;
-	struct ds_engine *engine;
-	struct ds_sim_world world;     /* its registrars' bindings; servers as the truth */
-	int srv[DS_SLOT_COUNT];        /* index in ds_sim.srv, -1: no server */
-	uint32_t index;
-	uint16_t up_mask;              /* as the engine was last told */
-	bool in_call;
-	bool wake_queued;
-	uint32_t gen[2];               /* per proxy, bumped by DS_ACT_CANCEL */
-	uint32_t wake_gen;
-	int64_t wake_at;
-	int64_t last_timer_t;
-	unsigned same_instant;
-};
-
-/* An event or note of a fleet, held until its instant is over. */
-struct pending {
-	bool is_note;
-	uint32_t agent;
-	struct ds_event ev;
-	struct ds_sim_note note;
-};
-
-struct ds_sim {
-	struct ds_probe_conf pc;
-	uint64_t run_seed;
-	struct ds_sim_hooks hooks;
-	struct sim_agent *agents;
-	size_t n_agents, cap_agents;
-	struct srv *srv;
-	size_t n_srv, cap_srv, words;  /* words: of a server bitmap */
-	bool started;
-	int64_t now;
-	int64_t done_through;          /* every item at or before this is handled */
-	struct ds_sim_queue q;
-	struct probe_due *due;         /* probes in flight to silent servers, by due time */
-	size_t due_head, due_n, due_cap;
-	uint64_t *due_bits;            /* due_cap bitmaps */
-	uint64_t *bits_ok, *bits_silent;
-	uint64_t probes;
-	struct ds_fault *faults;
-	size_t n_faults, cap_faults;
-	struct pending *pend;          /* fleet only: this instant's events */
-	size_t n_pend, cap_pend;
-	int err;
-};
-
 int ds_sim_setup(const struct ds_config *cfg, const char *agent,
 		 struct ds_engine_conf *conf, struct ds_probe_conf *pc)
 {
@@ -111,14 +50,14 @@ static int srv_index(struct ds_sim *sim, int id)
 			return (int)i;
 	if (sim->n_srv == sim->cap_srv) {
 		size_t cap = sim->cap_srv ? sim->cap_srv * 2 : 16;
-		struct srv *v = realloc(sim->srv, cap * sizeof(*v));
+		struct ds_sim_shared_srv *v = realloc(sim->srv, cap * sizeof(*v));
 
 		if (!v)
 			return -1;
 		sim->srv = v;
 		sim->cap_srv = cap;
 	}
-	struct srv *n = &sim->srv[sim->n_srv];
+	struct ds_sim_shared_srv *n = &sim->srv[sim->n_srv];
 	n->id = id;
 	n->up = true;
 	ds_health_init(&n->health);
@@ -131,14 +70,14 @@ int ds_sim_add_agent(struct ds_sim *sim, const struct ds_engine_conf *conf)
 		return EINVAL;
 	if (sim->n_agents == sim->cap_agents) {
 		size_t cap = sim->cap_agents ? sim->cap_agents * 2 : 4;
-		struct sim_agent *v = realloc(sim->agents, cap * sizeof(*v));
+		struct ds_sim_agent *v = realloc(sim->agents, cap * sizeof(*v));
 
 		if (!v)
 			return ENOMEM;
 		sim->agents = v;
 		sim->cap_agents = cap;
 	}
-	struct sim_agent *a = &sim->agents[sim->n_agents];
+	struct ds_sim_agent *a = &sim->agents[sim->n_agents];
 	memset(a, 0, sizeof(*a));
 	a->conf = *conf;
 	a->index = (uint32_t)sim->n_agents;
@@ -201,7 +140,7 @@ void ds_sim_free(struct ds_sim *sim)
 }
 
 static void push(struct ds_sim *sim, int64_t t, enum ds_sim_class cls,
-		 enum ds_sim_item_kind kind, const struct sim_agent *a, const struct ds_sim_req *req)
+		 enum ds_sim_item_kind kind, const struct ds_sim_agent *a, const struct ds_sim_req *req)
 {
 	struct ds_sim_item it = {.t = t, .cls = cls, .kind = kind};
 
@@ -261,11 +200,11 @@ int ds_sim_add_fault(struct ds_sim *sim, const struct ds_fault *f)
 	return 0;
 }
 
-static struct pending *pend_add(struct ds_sim *sim)
+struct ds_sim_pending *ds_sim_pend_add(struct ds_sim *sim)
 {
 	if (sim->n_pend == sim->cap_pend) {
 		size_t cap = sim->cap_pend ? sim->cap_pend * 2 : 64;
-		struct pending *v = realloc(sim->pend, cap * sizeof(*v));
+		struct ds_sim_pending *v = realloc(sim->pend, cap * sizeof(*v));
 
 		if (!v) {
 			sim->err = ENOMEM;
@@ -279,7 +218,7 @@ static struct pending *pend_add(struct ds_sim *sim)
 
 static int pend_cmp(const void *x, const void *y)
 {
-	const struct pending *a = x, *b = y;
+	const struct ds_sim_pending *a = x, *b = y;
 	long ka = a->is_note && a->note.agent < 0 ? -1 : (long)a->agent;
 	long kb = b->is_note && b->note.agent < 0 ? -1 : (long)b->agent;
 
@@ -296,7 +235,7 @@ static void flush(struct ds_sim *sim)
 		return;
 	qsort(sim->pend, sim->n_pend, sizeof(*sim->pend), pend_cmp);
 	for (size_t i = 0; i < sim->n_pend; i++) {
-		const struct pending *p = &sim->pend[i];
+		const struct ds_sim_pending *p = &sim->pend[i];
 
 		if (p->is_note) {
 			if (sim->hooks.note_h)
@@ -311,7 +250,7 @@ static void flush(struct ds_sim *sim)
 }
 
 /* After every input: the step hook, then the one wake-up the engine wants. */
-static void after_input(struct ds_sim *sim, struct sim_agent *a)
+static void after_input(struct ds_sim *sim, struct ds_sim_agent *a)
 {
 	int64_t w = ds_engine_next_wakeup(a->engine);
 
@@ -328,7 +267,7 @@ static void after_input(struct ds_sim *sim, struct sim_agent *a)
 		sim->hooks.step_h(sim, sim->now, sim->hooks.arg);
 }
 
-static void feed(struct sim_agent *a, struct ds_input *in)
+void ds_sim_feed(struct ds_sim_agent *a, struct ds_input *in)
 {
 	struct ds_sim *sim = a->sim;
 
@@ -339,7 +278,7 @@ static void feed(struct sim_agent *a, struct ds_input *in)
 	after_input(sim, a);
 }
 
-static void on_action(struct sim_agent *a, const struct ds_action *act)
+static void on_action(struct ds_sim_agent *a, const struct ds_action *act)
 {
 	struct ds_sim *sim = a->sim;
 	struct ds_sim_req req = {.type = act->type, .proxy = act->proxy, .slot = act->slot,
@@ -369,11 +308,11 @@ static void on_action(struct sim_agent *a, const struct ds_action *act)
 
 static void sink(const struct ds_action *act, const struct ds_event *ev, void *arg)
 {
-	struct sim_agent *a = arg;
+	struct ds_sim_agent *a = arg;
 	struct ds_sim *sim = a->sim;
 
 	if (ev && sim->n_agents > 1) {
-		struct pending *p = pend_add(sim);
+		struct ds_sim_pending *p = ds_sim_pend_add(sim);
 
 		if (p) {
 			p->is_note = false;
@@ -433,7 +372,7 @@ static void add_due(struct ds_sim *sim, int64_t due, const uint64_t *silent)
 			sim->due_head = 0;
 		} else {
 			size_t cap = sim->due_cap ? sim->due_cap * 2 : 16;
-			struct probe_due *v = realloc(sim->due, cap * sizeof(*v));
+			struct ds_sim_probe_due *v = realloc(sim->due, cap * sizeof(*v));
 			uint64_t *b = v ? realloc(sim->due_bits, cap * sim->words * sizeof(*b)) : NULL;
 
 			if (v)
@@ -471,7 +410,7 @@ static void apply_probes(struct ds_sim *sim, const uint64_t *ok, const uint64_t 
 	if (!changed)
 		return;
 	for (size_t k = 0; k < sim->n_agents && !sim->err; k++) {
-		struct sim_agent *a = &sim->agents[k];
+		struct ds_sim_agent *a = &sim->agents[k];
 		uint16_t mask = a->up_mask;
 
 		for (int s = 0; s < DS_SLOT_COUNT; s++) {
@@ -485,7 +424,7 @@ static void apply_probes(struct ds_sim *sim, const uint64_t *ok, const uint64_t 
 			continue;
 		a->up_mask = mask;
 		struct ds_input in = {.type = DS_IN_SERVERS, .up_mask = mask};
-		feed(a, &in);
+		ds_sim_feed(a, &in);
 	}
 }
 
@@ -507,181 +446,7 @@ static void probe_tick(struct ds_sim *sim)
 	apply_probes(sim, sim->bits_ok, failed ? sim->bits_silent : NULL);
 }
 
-static void site_label(const struct sim_agent *a, int site, char *buf, size_t sz)
-{
-	const char *name = site >= 0 && site < 2 ? a->conf.site_name[site] : NULL;
-
-	if (name)
-		snprintf(buf, sz, "%s", name);
-	else
-		snprintf(buf, sz, "site %d", site);
-}
-
-/* A note of agent `a`, or of every agent when `a` is NULL. */
-static void note(struct ds_sim *sim, const struct sim_agent *a, enum ds_note_type type,
-		 const struct ds_fault *f, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void note(struct ds_sim *sim, const struct sim_agent *a, enum ds_note_type type,
-		 const struct ds_fault *f, const char *fmt, ...)
-{
-	struct ds_sim_note n = {.type = type, .t = sim->now, .fault = f,
-				.agent = a ? (int)a->index : -1};
-	va_list ap;
-
-	if (!sim->hooks.note_h)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(n.text, sizeof(n.text), fmt, ap);
-	va_end(ap);
-	if (sim->n_agents > 1) {
-		struct pending *p = pend_add(sim);
-
-		if (p) {
-			p->is_note = true;
-			p->agent = a ? a->index : 0;
-			p->note = n;
-		}
-		return;
-	}
-	sim->hooks.note_h(&n, sim->hooks.arg);
-}
-
-static void call_start(struct sim_agent *a, const struct ds_fault *f)
-{
-	struct ds_sim *sim = a->sim;
-	struct ds_conn_view v;
-
-	if (a->in_call) {
-		note(sim, a, DS_NOTE_CALL_REFUSED, f, "call refused: a call is in progress");
-		return;
-	}
-	if (!a->conf.kind_connected[DS_KIND_SIP]) {
-		note(sim, a, DS_NOTE_CALL_REFUSED, f, "call refused: no SIP Server connection");
-		return;
-	}
-	ds_engine_conn(a->engine, DS_KIND_SIP, &v);
-	if (v.state != DS_CONN_CONNECTED || !ds_engine_registered(a->engine, v.site)) {
-		note(sim, a, DS_NOTE_CALL_REFUSED, f, "call refused: not registered");
-		return;
-	}
-	char site[64];
-	site_label(a, v.site, site, sizeof(site));
-	note(sim, a, DS_NOTE_FAULT, f, "call comes in through %s", site);
-	a->in_call = true;
-	struct ds_input in = {.type = DS_IN_CALL_START, .site = v.site};
-	feed(a, &in);
-}
-
-/* Down or up: every agent's servers that the fault names, and the shared
- * truth the probes see. One agent takes the fault's slots as given (a
- * caller may aim at one server); a fleet resolves the name per agent. */
-static bool set_servers(struct ds_sim *sim, const struct ds_fault *f, bool up, bool *targeted)
-{
-	bool changed = false;
-
-	*targeted = false;
-	for (size_t k = 0; k < sim->n_agents; k++) {
-		struct sim_agent *a = &sim->agents[k];
-		uint16_t slots = sim->n_agents > 1 && f->name ? ds_sim_slots_of(&a->conf, f->name)
-							      : f->slots;
-
-		*targeted |= slots != 0;
-		changed |= ds_sim_world_set(&a->world, slots, up, sim->now) != 0;
-		for (int s = 0; s < DS_SLOT_COUNT; s++)
-			if ((slots & (1u << s)) && a->srv[s] >= 0)
-				sim->srv[a->srv[s]].up = up;
-	}
-	return changed;
-}
-
-/* What a proxy-relative fault's note says: the site by name for one agent,
- * the proxy's role for a fleet (each agent has its own sites). */
-static void proxy_label(const struct ds_sim *sim, int proxy, char *buf, size_t sz)
-{
-	if (sim->n_agents == 1)
-		site_label(&sim->agents[0], proxy, buf, sz);
-	else
-		snprintf(buf, sz, "each agent's %s site", proxy ? "peer" : "preferred");
-}
-
-static void on_fault(struct ds_sim *sim, const struct ds_fault *f)
-{
-	struct ds_input in = {0};
-	char site[64];
-	char retry[48] = "";
-
-	switch (f->type) {
-	case DS_FAULT_DOWN:
-	case DS_FAULT_UP: {
-		bool up = f->type == DS_FAULT_UP, targeted;
-		bool changed = set_servers(sim, f, up, &targeted);
-
-		note(sim, NULL, DS_NOTE_FAULT, f, "%s %s%s", f->name ? f->name : "servers",
-		     up ? "up" : "down", changed || !targeted ? "" : up ? " (already up)"
-								   : " (already down)");
-		return;
-	}
-	case DS_FAULT_CALL_START:
-		for (size_t k = 0; k < sim->n_agents; k++)
-			call_start(&sim->agents[k], f);
-		return;
-	case DS_FAULT_CALL_END:
-		for (size_t k = 0; k < sim->n_agents; k++) {
-			struct sim_agent *a = &sim->agents[k];
-
-			if (!a->in_call) {
-				note(sim, a, DS_NOTE_CALL_IGNORED, f, "call end ignored: no call");
-				continue;
-			}
-			note(sim, a, DS_NOTE_FAULT, f, "the far end hangs up");
-			a->in_call = false;
-			in.type = DS_IN_CALL_END;
-			feed(a, &in);
-		}
-		return;
-	case DS_FAULT_UNREGISTER:
-		proxy_label(sim, f->proxy, site, sizeof(site));
-		for (size_t k = 0; k < sim->n_agents; k++)
-			ds_sim_world_drop(&sim->agents[k].world, f->proxy);
-		note(sim, NULL, DS_NOTE_FAULT, f, "proxy%d registrar (%s) drops the binding",
-		     f->proxy, site);
-		return;
-	case DS_FAULT_REJECT:
-	case DS_FAULT_ACCEPT: {
-		bool reject = f->type == DS_FAULT_REJECT;
-
-		proxy_label(sim, f->proxy, site, sizeof(site));
-		for (size_t k = 0; k < sim->n_agents; k++) {
-			sim->agents[k].world.reject_code[f->proxy] = reject ? f->code : 0;
-			sim->agents[k].world.retry_after[f->proxy] = reject ? f->retry_after : 0;
-		}
-		if (!reject) {
-			note(sim, NULL, DS_NOTE_FAULT, f, "proxy%d registrars (%s) accept REGISTER",
-			     f->proxy, site);
-			return;
-		}
-		if (f->retry_after)
-			snprintf(retry, sizeof(retry), " (Retry-After %u)", f->retry_after);
-		note(sim, NULL, DS_NOTE_FAULT, f, "proxy%d registrars (%s) reject REGISTER with %d%s",
-		     f->proxy, site, f->code, retry);
-		return;
-	}
-	case DS_FAULT_MANUAL_SWITCHOVER:
-	case DS_FAULT_MANUAL_RESTORE: {
-		bool sw = f->type == DS_FAULT_MANUAL_SWITCHOVER;
-
-		note(sim, NULL, DS_NOTE_FAULT, f, "operator: manual %s", sw ? "switchover" : "restore");
-		for (size_t k = 0; k < sim->n_agents; k++) {
-			in.type = sw ? DS_IN_MANUAL_SWITCHOVER : DS_IN_MANUAL_RESTORE;
-			feed(&sim->agents[k], &in);
-		}
-		return;
-	}
-	}
-}
-
-static void reg_answer(struct sim_agent *a, const struct ds_sim_req *r)
+static void reg_answer(struct ds_sim_agent *a, const struct ds_sim_req *r)
 {
 	struct ds_sim *sim = a->sim;
 	struct ds_sim_answer ans;
@@ -708,10 +473,10 @@ static void reg_answer(struct sim_agent *a, const struct ds_sim_req *r)
 		in.code = ans.code;
 		in.retry_after = ans.retry_after;
 	}
-	feed(a, &in);
+	ds_sim_feed(a, &in);
 }
 
-static void wakeup(struct sim_agent *a, uint32_t gen)
+static void wakeup(struct ds_sim_agent *a, uint32_t gen)
 {
 	struct ds_sim *sim = a->sim;
 	struct ds_input in = {.type = DS_IN_TIMER};
@@ -729,17 +494,17 @@ static void wakeup(struct sim_agent *a, uint32_t gen)
 		a->last_timer_t = sim->now;
 		a->same_instant = 0;
 	}
-	feed(a, &in);
+	ds_sim_feed(a, &in);
 }
 
 static void dispatch(struct ds_sim *sim, const struct ds_sim_item *it)
 {
-	struct sim_agent *a = it->agent < sim->n_agents ? &sim->agents[it->agent] : NULL;
+	struct ds_sim_agent *a = it->agent < sim->n_agents ? &sim->agents[it->agent] : NULL;
 	struct ds_input in = {0};
 
 	switch (it->kind) {
 	case DS_IT_FAULT:
-		on_fault(sim, &sim->faults[it->u.index]);
+		ds_sim_on_fault(sim, &sim->faults[it->u.index]);
 		return;
 	case DS_IT_PROBE_TICK:
 		probe_tick(sim);
@@ -758,7 +523,7 @@ static void dispatch(struct ds_sim *sim, const struct ds_sim_item *it)
 		in.type = DS_IN_REG_FAIL;
 		in.proxy = it->u.req.proxy;
 		in.seq = it->u.req.seq;
-		feed(a, &in);
+		ds_sim_feed(a, &in);
 		return;
 	case DS_IT_WAKEUP:
 		if (a)
@@ -775,7 +540,7 @@ static int start(struct ds_sim *sim)
 	if (!sim->bits_ok || !sim->bits_silent)
 		return ENOMEM;
 	for (size_t k = 0; k < sim->n_agents; k++) {
-		struct sim_agent *a = &sim->agents[k];
+		struct ds_sim_agent *a = &sim->agents[k];
 		uint64_t seed = ds_engine_seed(sim->run_seed, a->conf.agent);
 
 		a->sim = sim;
@@ -847,7 +612,7 @@ int ds_sim_target(const struct ds_sim *sim, const char *name, uint16_t *slots)
 
 void ds_sim_server(const struct ds_sim *sim, int slot, struct ds_sim_server_view *v)
 {
-	const struct sim_agent *a = &sim->agents[0];
+	const struct ds_sim_agent *a = &sim->agents[0];
 
 	memset(v, 0, sizeof(*v));
 	if (slot < 0 || slot >= DS_SLOT_COUNT || !a->world.srv[slot].present)

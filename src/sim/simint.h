@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "dualsite/engine.h"
+#include "dualsite/sim.h"
 
 /* Same-instant order (SPEC §3.1): scenario events, then answers, then
  * timers. Probe results of one instant form one batch: it is taken with the
@@ -114,6 +115,76 @@ uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name);
 void ds_svg_esc(FILE *f, const char *s);
 void ds_svg_secs(char *buf, size_t sz, int64_t t);
 int64_t ds_svg_tick_step(int64_t duration);
+
+/* The simulator itself (sim.c), shared with fault.c. */
+struct ds_sim_probe_due {
+	int64_t due;
+	size_t bits;                   /* offset of its server bitmap in due_bits */
+};
+
+/* One server, shared by every agent that uses it. */
+struct ds_sim_shared_srv {
+	int id;                        /* conf.server_id */
+	bool up;                       /* the truth of the simulated world */
+	struct ds_health health;       /* what the probes say */
+};
+
+struct ds_sim_agent {
+	struct ds_sim *sim;
+	struct ds_engine_conf conf;
+	struct ds_engine *engine;
+	struct ds_sim_world world;     /* its registrars' bindings; servers as the truth */
+	int srv[DS_SLOT_COUNT];        /* index in ds_sim.srv, -1: no server */
+	uint32_t index;
+	uint16_t up_mask;              /* as the engine was last told */
+	bool in_call;
+	bool wake_queued;
+	uint32_t gen[2];               /* per proxy, bumped by DS_ACT_CANCEL */
+	uint32_t wake_gen;
+	int64_t wake_at;
+	int64_t last_timer_t;
+	unsigned same_instant;
+};
+
+/* An event or note of a fleet, held until its instant is over. */
+struct ds_sim_pending {
+	bool is_note;
+	uint32_t agent;
+	struct ds_event ev;
+	struct ds_sim_note note;
+};
+
+struct ds_sim {
+	struct ds_probe_conf pc;
+	uint64_t run_seed;
+	struct ds_sim_hooks hooks;
+	struct ds_sim_agent *agents;
+	size_t n_agents, cap_agents;
+	struct ds_sim_shared_srv *srv;
+	size_t n_srv, cap_srv, words;  /* words: of a server bitmap */
+	bool started;
+	int64_t now;
+	int64_t done_through;          /* every item at or before this is handled */
+	struct ds_sim_queue q;
+	struct ds_sim_probe_due *due;         /* probes in flight to silent servers, by due time */
+	size_t due_head, due_n, due_cap;
+	uint64_t *due_bits;            /* due_cap bitmaps */
+	uint64_t *bits_ok, *bits_silent;
+	uint64_t probes;
+	struct ds_fault *faults;
+	size_t n_faults, cap_faults;
+	struct ds_sim_pending *pend;          /* fleet only: this instant's events */
+	size_t n_pend, cap_pend;
+	int err;
+};
+
+/* Hands one input to agent `a`'s engine at the simulator's time. */
+void ds_sim_feed(struct ds_sim_agent *a, struct ds_input *in);
+/* A slot for a fleet's event or note of this instant; NULL (and sim->err)
+ * when memory ran out. */
+struct ds_sim_pending *ds_sim_pend_add(struct ds_sim *sim);
+/* A scenario event takes effect (fault.c). */
+void ds_sim_on_fault(struct ds_sim *sim, const struct ds_fault *f);
 
 /* The site index (0 preferred, 1 peer) of a slot. */
 #define DS_SLOT_SITE(slot) (((slot) % 4) / 2)
