@@ -203,6 +203,7 @@ struct ds_sim_trace {
 	size_t n, cap;
 	struct ds_sim_reg *regs;
 	size_t n_regs, cap_regs;
+	bool regs_answered;         /* regs are `registered` events (render), not REGISTERs sent */
 };
 int ds_sim_trace_event(struct ds_sim_trace *tr, const struct ds_event *ev);
 /* The same for agent number `agent` of a fleet. */
@@ -216,6 +217,9 @@ void ds_sim_trace_reset(struct ds_sim_trace *tr);
  * Returns 0 or EIO. */
 int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
 		     const struct ds_sim_trace *tr, int64_t duration);
+/* The same under `title` (escaped; NULL: "dualsite simulate: AGENT"). */
+int ds_sim_svg_write_titled(FILE *f, const char *title, const struct ds_engine_conf *conf,
+			    const struct ds_sim_trace *tr, int64_t duration);
 
 /* Draws a fleet's run: for each connected kind, the agents per site and
  * state over time; the REGISTERs per second at each registrar (1-s
@@ -223,5 +227,34 @@ int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
  * heads the picture (escaped). Returns 0, ENOMEM or EIO. */
 int ds_sim_fleet_svg_write(FILE *f, const char *title, const struct ds_engine_conf *const *confs,
 			   size_t n_agents, const struct ds_sim_trace *tr, int64_t duration);
+
+/* A real run's events read back (`dualsite render`): the JSON lines of
+ * `run --events` or `lab --events` (docs/behaviour.md §5) into a trace that
+ * the SVG writers draw as they draw a simulation. First
+ * ds_sim_replay_parse() reads every line (a malformed one is an error at
+ * FILE:LINE:COL saying what was expected); then ds_sim_replay_build() makes
+ * one engine configuration per agent, from `cfg` (its options checked; it
+ * must outlive the replay) or, without one, from what the events name
+ * (proxy0's site is the preferred site, proxy1's the peer site, the first
+ * server seen at a site the primary), and fills the trace. */
+struct ds_sim_replay {
+	const char *file;             /* as named in diagnostics */
+	struct ds_sim_ev_line *lines;
+	size_t n_lines, cap_lines;
+	const char **agents;          /* by name, once each */
+	size_t n_agents;
+	struct ds_engine_conf *confs; /* [n_agents] */
+	struct ds_sim_trace trace;
+	int64_t last_t;               /* ms */
+	char **pool;                  /* strings the confs point to */
+	size_t n_pool, cap_pool;
+};
+int ds_sim_replay_parse(struct ds_sim_replay *rp, FILE *f, const char *file,
+			struct ds_diags *d);
+/* `only`: draw this agent alone (NULL: every agent). Returns 0, ENOENT
+ * when `only` is not in the file, EINVAL after errors (in `d`), ENOMEM. */
+int ds_sim_replay_build(struct ds_sim_replay *rp, const struct ds_config *cfg,
+			const char *only, struct ds_diags *d);
+void ds_sim_replay_reset(struct ds_sim_replay *rp);
 
 #endif

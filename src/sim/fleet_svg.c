@@ -308,7 +308,8 @@ static void reg_chart(struct fleet *fl, double y)
 				peak = fl->per_sec[r][s];
 	fprintf(fl->f, "<g class=\"chart\" id=\"registers\">\n<text x=\"10\" y=\"%.1f\" "
 		"font-weight=\"bold\">REGISTERs</text><text x=\"10\" y=\"%.1f\" font-size=\"9\" "
-		"fill=\"#666\">per second, each registrar</text>\n", y + 12.0, y + 24.0);
+		"fill=\"#666\">%s</text>\n", y + 12.0, y + 24.0,
+		fl->tr->regs_answered ? "answered per second" : "per second, each registrar");
 	fprintf(fl->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
 		"stroke=\"#999\"/>\n", F_LEFT, y, F_W - F_LEFT - F_RIGHT, F_CHART_H);
 	for (int r = 0; r < fl->n_regs; r++) {
@@ -389,7 +390,8 @@ static void emit(struct fleet *fl, const char *title)
 	fprintf(fl->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">");
 	ds_svg_esc(fl->f, title);
 	fprintf(fl->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">%zu agents, %ss; %d "
-		"registrar%s sent REGISTERs</text>\n", fl->n, ds, fl->n_regs, fl->n_regs == 1 ? "" : "s");
+		"registrar%s %s</text>\n", fl->n, ds, fl->n_regs, fl->n_regs == 1 ? "" : "s",
+		fl->tr->regs_answered ? "answered REGISTERs (registered events)" : "sent REGISTERs");
 	legend(fl, 50.0);
 	/* outages: a labelled bar each, and a shade across the charts */
 	for (int o = 0; o < fl->n_out; o++) {

@@ -64,6 +64,7 @@ struct lane {
 
 struct draw {
 	FILE *f;
+	const char *title;                    /* NULL: "dualsite simulate: AGENT" */
 	const struct ds_engine_conf *conf;
 	int64_t duration;
 	struct lane lanes[MAX_LANES];
@@ -582,10 +583,17 @@ static void emit(struct draw *d)
 		"<rect width=\"6\" height=\"6\" fill=\"#eee\"/><path d=\"M0 0 L6 6 M6 0 L0 6\" "
 		"stroke=\"%s\" stroke-width=\"1\"/></pattern>\n</defs>\n", OOS_COLOR);
 	fprintf(d->f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
-	fprintf(d->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">dualsite simulate: ");
-	ds_svg_esc(d->f, c->agent);
-	fprintf(d->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">%ss simulated; BC %s%s</text>\n",
-		ds, c->bc_enabled ? "on" : "off", c->single_mode ? ", single registration" : "");
+	fprintf(d->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s",
+		d->title ? "" : "dualsite simulate: ");
+	ds_svg_esc(d->f, d->title ? d->title : c->agent);
+	fprintf(d->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">");
+	if (d->title) {
+		fprintf(d->f, "agent ");
+		ds_svg_esc(d->f, c->agent);
+		fprintf(d->f, ", ");
+	}
+	fprintf(d->f, "%ss %s; BC %s%s</text>\n", ds, d->title ? "recorded" : "simulated",
+		c->bc_enabled ? "on" : "off", c->single_mode ? ", single registration" : "");
 	draw_legend(d, 50.0);
 	draw_axis(d, top, bottom);
 
@@ -650,7 +658,13 @@ static void emit(struct draw *d)
 int ds_sim_svg_write(FILE *f, const struct ds_engine_conf *conf,
 		     const struct ds_sim_trace *tr, int64_t duration)
 {
-	struct draw d = {.f = f, .conf = conf, .duration = duration};
+	return ds_sim_svg_write_titled(f, NULL, conf, tr, duration);
+}
+
+int ds_sim_svg_write_titled(FILE *f, const char *title, const struct ds_engine_conf *conf,
+			    const struct ds_sim_trace *tr, int64_t duration)
+{
+	struct draw d = {.f = f, .title = title, .conf = conf, .duration = duration};
 
 	build(&d, tr);
 	if (!d.err)
