@@ -119,7 +119,7 @@ static void reg_chart(FILE *f, const struct ds_report *r, const struct ds_report
 	for (size_t k = 0; k < rs->n_regs; k++)
 		top = rs->regs[k].peak > top ? rs->regs[k].peak : top;
 	top = top ? top : 1;
-	double scale = (CW - LABEL_W - 120.0) / (double)top;
+	double scale = (CW - LABEL_W - 230.0) / (double)top;
 	fprintf(f, "<figure><svg class=\"chart\" id=\"chart-registers-");
 	id_of(f, rs->site);
 	fprintf(f, "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "

@@ -93,7 +93,26 @@ PY
 printf '%s\n' "chart-home-SiteX chart-home-SiteY chart-registers-SiteX chart-registers-SiteY chart-without-SiteX chart-without-SiteY" "external or script: []" >"$tmp/want"
 check "html: self-contained, six charts" "$tmp/want" "$tmp/got" 0 "$(cat "$tmp/rc")"
 
-# 7. mistakes
+# 7. the page in a real browser (headless Chromium): no console error, every
+# chart drawn, no request beyond the file. Chromium comes from Debian through
+# scripts/deps-browser.sh; without it the check is skipped, except under CI=1.
+browser_ok=1
+sh "$root/scripts/deps-browser.sh" >/dev/null 2>&1 || browser_ok=0
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || browser_ok=0
+/usr/bin/python3 -c 'import selenium' 2>/dev/null || browser_ok=0
+if [ "$browser_ok" -eq 1 ]; then
+	timeout 180 /usr/bin/python3 "$here/browser.py" "$tmp/r.html" chart-without-SiteX chart-home-SiteX \
+		chart-registers-SiteX chart-without-SiteY chart-home-SiteY chart-registers-SiteY >"$tmp/got" 2>&1
+	echo ok >"$tmp/want"
+	check "html in headless Chromium" "$tmp/want" "$tmp/got" 0 $?
+elif [ "${CI:-}" = 1 ]; then
+	fail=$((fail + 1))
+	echo "FAIL report/html in headless Chromium: Chromium cannot run here (CI=1 requires it)"
+else
+	echo "SKIP report/html in headless Chromium: chromium, chromium-driver or python3-selenium missing"
+fi
+
+# 8. mistakes
 rep -c config.yaml --site SiteZ
 head -n 1 "$tmp/err" >"$tmp/got"
 echo "dualsite report: --site 'SiteZ' is no site of the configuration's agents" >"$tmp/want"
