@@ -105,6 +105,9 @@ void ds_sim_free(struct ds_sim *sim);
  * its name stands for in each agent's configuration (ds_sim_slots_of),
  * the others to each agent as to one. EINVAL once started, ENOMEM. */
 int ds_sim_add_agent(struct ds_sim *sim, const struct ds_engine_conf *conf);
+/* Room for `n` agents in all, so that a large fleet is not grown by
+ * doubling (which could leave a third of it unused). */
+int ds_sim_reserve(struct ds_sim *sim, size_t n);
 size_t ds_sim_agent_count(const struct ds_sim *sim);
 const struct ds_engine_conf *ds_sim_agent_conf(const struct ds_sim *sim, size_t i);
 /* NULL before the first ds_sim_run_until(). */

@@ -287,6 +287,8 @@ static int add_agents(struct ds_sim **simp, const struct ds_config *cfg, const c
 			return DS_EXIT_CONFIG;
 		}
 		e = i ? ds_sim_add_agent(*simp, &conf) : ds_sim_alloc(simp, &conf, &pc, seed, hooks);
+		if (!e && !i)
+			e = ds_sim_reserve(*simp, n);
 		if (e) {
 			fprintf(stderr, "dualsite simulate: cannot start the simulator: %s\n",
 				strerror(e));

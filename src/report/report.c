@@ -161,6 +161,8 @@ static int one_run(struct run_ctx *c, const struct ds_config *cfg, const struct 
 	struct ds_fault up = {.type = DS_FAULT_UP, .at = c->tr, .name = c->site};
 	int e = ds_sim_alloc(&sim, &c->confs[0], pc, seed, &h);
 
+	if (!e)
+		e = ds_sim_reserve(sim, c->n);
 	for (size_t a = 1; a < c->n && !e; a++)
 		e = ds_sim_add_agent(sim, &c->confs[a]);
 	if (!e)   /* the first agent's servers at the site (a fleet resolves the name per agent) */

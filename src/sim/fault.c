@@ -35,13 +35,7 @@ static void note(struct ds_sim *sim, const struct ds_sim_agent *a, enum ds_note_
 	vsnprintf(n.text, sizeof(n.text), fmt, ap);
 	va_end(ap);
 	if (sim->n_agents > 1) {
-		struct ds_sim_pending *p = ds_sim_pend_add(sim);
-
-		if (p) {
-			p->is_note = true;
-			p->agent = a ? a->index : 0;
-			p->note = n;
-		}
+		ds_sim_pend_note(sim, &n);
 		return;
 	}
 	sim->hooks.note_h(&n, sim->hooks.arg);

@@ -64,6 +64,20 @@ static int srv_index(struct ds_sim *sim, int id)
 	return (int)sim->n_srv++;
 }
 
+int ds_sim_reserve(struct ds_sim *sim, size_t n)
+{
+	if (!sim || sim->started)
+		return EINVAL;
+	if (n <= sim->cap_agents)
+		return 0;
+	struct ds_sim_agent *v = realloc(sim->agents, n * sizeof(*v));
+	if (!v)
+		return ENOMEM;
+	sim->agents = v;
+	sim->cap_agents = n;
+	return 0;
+}
+
 int ds_sim_add_agent(struct ds_sim *sim, const struct ds_engine_conf *conf)
 {
 	if (!sim || !conf || sim->started)
@@ -135,6 +149,7 @@ void ds_sim_free(struct ds_sim *sim)
 	free(sim->bits_ok);
 	free(sim->bits_silent);
 	free(sim->pend);
+	free(sim->notes);
 	ds_sim_queue_reset(&sim->q);
 	free(sim);
 }
@@ -213,17 +228,39 @@ struct ds_sim_pending *ds_sim_pend_add(struct ds_sim *sim)
 		sim->pend = v;
 		sim->cap_pend = cap;
 	}
-	return &sim->pend[sim->n_pend++];
+	struct ds_sim_pending *p = &sim->pend[sim->n_pend++];
+	p->note = -1;
+	return p;
+}
+
+void ds_sim_pend_note(struct ds_sim *sim, const struct ds_sim_note *n)
+{
+	if (sim->n_notes == sim->cap_notes) {
+		size_t cap = sim->cap_notes ? sim->cap_notes * 2 : 16;
+		struct ds_sim_note *v = realloc(sim->notes, cap * sizeof(*v));
+
+		if (!v) {
+			sim->err = ENOMEM;
+			return;
+		}
+		sim->notes = v;
+		sim->cap_notes = cap;
+	}
+	struct ds_sim_pending *p = ds_sim_pend_add(sim);
+	if (!p)
+		return;
+	p->key = n->agent;
+	p->agent = n->agent < 0 ? 0 : (uint32_t)n->agent;
+	p->note = (int32_t)sim->n_notes;
+	sim->notes[sim->n_notes++] = *n;
 }
 
 static int pend_cmp(const void *x, const void *y)
 {
 	const struct ds_sim_pending *a = x, *b = y;
-	long ka = a->is_note && a->note.agent < 0 ? -1 : (long)a->agent;
-	long kb = b->is_note && b->note.agent < 0 ? -1 : (long)b->agent;
 
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
 	return a < b ? -1 : a > b;   /* stable: the order they happened in */
 }
 
@@ -237,9 +274,9 @@ static void flush(struct ds_sim *sim)
 	for (size_t i = 0; i < sim->n_pend; i++) {
 		const struct ds_sim_pending *p = &sim->pend[i];
 
-		if (p->is_note) {
+		if (p->note >= 0) {
 			if (sim->hooks.note_h)
-				sim->hooks.note_h(&p->note, sim->hooks.arg);
+				sim->hooks.note_h(&sim->notes[p->note], sim->hooks.arg);
 		} else if (sim->hooks.agent_event_h) {
 			sim->hooks.agent_event_h(&p->ev, p->agent, sim->hooks.arg);
 		} else if (sim->hooks.event_h) {
@@ -247,6 +284,7 @@ static void flush(struct ds_sim *sim)
 		}
 	}
 	sim->n_pend = 0;
+	sim->n_notes = 0;
 }
 
 /* After every input: the step hook, then the one wake-up the engine wants. */
@@ -315,7 +353,7 @@ static void sink(const struct ds_action *act, const struct ds_event *ev, void *a
 		struct ds_sim_pending *p = ds_sim_pend_add(sim);
 
 		if (p) {
-			p->is_note = false;
+			p->key = (int32_t)a->index;
 			p->agent = a->index;
 			p->ev = *ev;
 		}

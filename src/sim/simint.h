@@ -148,10 +148,10 @@ struct ds_sim_agent {
 
 /* An event or note of a fleet, held until its instant is over. */
 struct ds_sim_pending {
-	bool is_note;
+	int32_t key;                   /* the agent's number; -1: a note of every agent */
+	int32_t note;                  /* -1: `ev`; else an index in ds_sim.notes */
 	uint32_t agent;
 	struct ds_event ev;
-	struct ds_sim_note note;
 };
 
 struct ds_sim {
@@ -175,14 +175,18 @@ struct ds_sim {
 	size_t n_faults, cap_faults;
 	struct ds_sim_pending *pend;          /* fleet only: this instant's events */
 	size_t n_pend, cap_pend;
+	struct ds_sim_note *notes;            /* ... and its notes (rare: kept apart, so that
+					       * an event costs a few dozen bytes) */
+	size_t n_notes, cap_notes;
 	int err;
 };
 
 /* Hands one input to agent `a`'s engine at the simulator's time. */
 void ds_sim_feed(struct ds_sim_agent *a, struct ds_input *in);
-/* A slot for a fleet's event or note of this instant; NULL (and sim->err)
- * when memory ran out. */
+/* A slot for a fleet's event of this instant; NULL (and sim->err) when
+ * memory ran out. ds_sim_pend_note() holds a note the same way. */
 struct ds_sim_pending *ds_sim_pend_add(struct ds_sim *sim);
+void ds_sim_pend_note(struct ds_sim *sim, const struct ds_sim_note *n);
 /* A scenario event takes effect (fault.c). */
 void ds_sim_on_fault(struct ds_sim *sim, const struct ds_fault *f);
 
