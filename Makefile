@@ -29,7 +29,7 @@ VER_DEFS  = -DDS_VERSION='"$(DS_VERSION)"' \
 # The core library: no network, no clock (config, options, validate, agent,
 # engine, sim, util). The network driver and the lab link libre on top.
 CORE_SRC = $(wildcard src/util/*.c src/config/*.c src/options/*.c src/validate/*.c \
-                      src/agent/*.c src/engine/*.c src/sim/*.c)
+                      src/agent/*.c src/engine/*.c src/sim/*.c src/report/*.c)
 NET_SRC  = $(wildcard src/net/*.c src/lab/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make bench`: the benchmarks (not part of `make check`). Network benchmarks
 # first (bench/net/, they need root for the network namespace, Kamailio and
-# sipp), then the engine benchmark (bench/engine/run.sh) and the
-# configuration benchmarks (bench/config/run.sh).
+# sipp), then the engine benchmark (bench/engine/run.sh), the fleet
+# benchmarks (bench/fleet/run.sh) and the configuration benchmarks
+# (bench/config/run.sh).
 # Each prints its figures and the command that reproduces them; everything
 # printed is also kept in BUILDDIR/bench-results.txt. bench/RESULTS.md holds
 # the figures of a recorded run.
@@ -30,6 +31,8 @@ rm -f "$out.failed"
 	sh "$here/net/register.sh" "$bin" 1000 || : > "$out.failed"
 	echo
 	sh "$here/engine/run.sh" "$b" || : > "$out.failed"
+	echo
+	sh "$here/fleet/run.sh" "$b" || : > "$out.failed"
 	if [ -f "$here/config/run.sh" ]; then
 		echo
 		sh "$here/config/run.sh" "$b" || : > "$out.failed"

@@ -10,3 +10,6 @@ for s in examples/scenarios/*.yaml; do
 	[ "$n" = agents ] && continue
 	"$bin" simulate -c examples/scenarios/agents.yaml --scenario "$s" --svg "$out/$n.svg" >/dev/null
 done
+# the fleet picture (many agents)
+"$bin" simulate -c examples/fleet/config.yaml --scenario examples/fleet/site-loss.yaml \
+	--svg "$out/fleet.svg" >/dev/null

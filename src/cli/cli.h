@@ -40,5 +40,7 @@ int ds_cmd_explain(int argc, char **argv);
 int ds_cmd_simulate(int argc, char **argv);
 int ds_cmd_run(int argc, char **argv);
 int ds_cmd_lab(int argc, char **argv);
+int ds_cmd_render(int argc, char **argv);
+int ds_cmd_report(int argc, char **argv);
 
 #endif

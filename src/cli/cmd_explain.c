@@ -24,17 +24,23 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dualsite explain -c FILE --agent NAME [--json]\n"
+		   "       dualsite explain -c FILE --all [--json | --csv]\n"
 		   "       dualsite explain --reference\n\n"
 		   "Shows every option of agent NAME: its effective value and the object it\n"
 		   "comes from (default, application:N, tenant:N, agent-group:N, person:N).\n\n"
 		   "options:\n"
 		   "  -c, --config FILE  the configuration\n"
 		   "  -a, --agent NAME   the agent (a person of the configuration)\n"
+		   "  --all              every agent, one row each (by name): a table of\n"
+		   "                     'VALUE (SOURCE)' cells, or --json, or --csv\n"
 		   "  --json             {\"agent\": NAME, \"options\": {OPTION: {\"value\": V, \"source\": S}}}\n"
+		   "                     (--all: {\"agents\": [that object, ...]})\n"
+		   "  --csv              with --all: agent, then OPTION and OPTION.source columns\n"
 		   "  --reference        print the option reference (Markdown) from the option table\n"
 		   "  -h, --help         this text\n\n"
 		   "exit status: 0 explained, 1 unknown agent or errors that touch the agent\n"
-		   "(the explanation is still printed), 2 usage error or unreadable file.\n");
+		   "(--all: any agent; the explanation is still printed), 2 usage error or\n"
+		   "unreadable file.\n");
 }
 
 static bool shown(int id)
@@ -116,7 +122,7 @@ static int print_text(const char *agent, const struct ds_effective *eff)
 	return rc;
 }
 
-static int print_json(const char *agent, const struct ds_effective *eff)
+static int print_json(const char *agent, const struct ds_effective *eff, const char *end)
 {
 	struct strbuf val = {0}, src = {0};
 	bool first = true;
@@ -143,7 +149,152 @@ static int print_json(const char *agent, const struct ds_effective *eff)
 		fputc('}', stdout);
 		first = false;
 	}
-	fputs("\n}}\n", stdout);
+	fputs("\n}}", stdout);
+	fputs(end, stdout);
+	free(val.p);
+	free(src.p);
+	return rc;
+}
+
+enum all_as { ALL_TABLE, ALL_JSON, ALL_CSV };
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, quote or line end. */
+static void csv_put(const char *v)
+{
+	if (!strpbrk(v, ",\"\r\n")) {
+		fputs(v, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		if (*v == '"')
+			putchar('"');
+		putchar(*v);
+	}
+	putchar('"');
+}
+
+/* A table cell: "VALUE (SOURCE)"; its length when out is NULL. */
+static int cell(int id, const struct ds_value *v, struct strbuf *val, struct strbuf *src,
+		bool print, int width)
+{
+	const char *tv = render(AS_TEXT, id, v, val);
+	const char *ts = tv ? render(AS_SOURCE, id, v, src) : NULL;
+
+	if (!ts)
+		return -1;
+	if (print)   /* width 0: the last column, not padded */
+		return printf("  %s (%s)%*s", tv, ts, width ? width - (int)(strlen(tv) + strlen(ts) + 3)
+						  : 0, "");
+	return (int)(strlen(tv) + strlen(ts) + 3);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct ds_person *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* `--all`: every agent by name, one row (or JSON object) each. The table's
+ * widths need a first pass over every agent. */
+static int print_all(const struct ds_config *cfg, enum all_as as)
+{
+	const struct ds_person **v = calloc(cfg->n_persons + 1, sizeof(*v));
+	int *w = calloc(DS_OPT_COUNT, sizeof(*w));
+	struct strbuf val = {0}, src = {0};
+	struct ds_effective eff;
+	int wa = (int)strlen("agent"), rc = 0, last = 0;
+
+	if (!v || !w) {
+		rc = ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->n_persons; i++)
+		v[i] = &cfg->persons[i];
+	qsort(v, cfg->n_persons, sizeof(*v), by_name);
+	for (int o = 0; o < DS_OPT_COUNT; o++) {
+		w[o] = (int)strlen(ds_option_defs[o].name);
+		last = shown(o) ? o : last;
+	}
+	for (size_t i = 0; as == ALL_TABLE && i < cfg->n_persons && !rc; i++) {
+		int n = (int)strlen(v[i]->name);
+
+		wa = n > wa ? n : wa;
+		ds_options_resolve(cfg, v[i], &eff);
+		for (int o = 0; o < DS_OPT_COUNT && !rc; o++) {
+			if (!shown(o))
+				continue;
+			if ((n = cell(o, &eff.v[o], &val, &src, false, 0)) < 0)
+				rc = ENOMEM;
+			w[o] = n > w[o] ? n : w[o];
+		}
+	}
+	switch (as) {
+	case ALL_TABLE:
+		printf("%-*s", wa, "agent");
+		for (int o = 0; o < DS_OPT_COUNT; o++)
+			if (shown(o))
+				printf("  %-*s", o == last ? 0 : w[o], ds_option_defs[o].name);
+		break;
+	case ALL_JSON:
+		printf("{\"agents\": [");
+		break;
+	case ALL_CSV:
+		printf("agent");
+		for (int o = 0; o < DS_OPT_COUNT; o++)
+			if (shown(o))
+				printf(",%s,%s.source", ds_option_defs[o].name, ds_option_defs[o].name);
+		break;
+	}
+	if (as != ALL_JSON)
+		putchar(as == ALL_CSV ? '\r' : '\n');
+	if (as == ALL_CSV)
+		putchar('\n');
+	for (size_t i = 0; i < cfg->n_persons && !rc; i++) {
+		ds_options_resolve(cfg, v[i], &eff);
+		switch (as) {
+		case ALL_TABLE:
+			printf("%-*s", wa, v[i]->name);
+			for (int o = 0; o < DS_OPT_COUNT && !rc; o++)
+				if (shown(o) && cell(o, &eff.v[o], &val, &src, true,
+						     o == last ? 0 : w[o]) < 0)
+					rc = ENOMEM;
+			putchar('\n');
+			break;
+		case ALL_JSON:
+			rc = print_json(v[i]->name, &eff, i + 1 < cfg->n_persons ? ",\n" : "");
+			break;
+		case ALL_CSV:
+			csv_put(v[i]->name);
+			for (int o = 0; o < DS_OPT_COUNT && !rc; o++) {
+				const char *tv, *ts;
+
+				if (!shown(o))
+					continue;
+				tv = render(AS_TEXT, o, &eff.v[o], &val);
+				if (!tv) {
+					rc = ENOMEM;
+					break;
+				}
+				putchar(',');
+				csv_put(eff.v[o].set ? tv : "");   /* no value: an empty field */
+				if (!(ts = render(AS_SOURCE, o, &eff.v[o], &src))) {
+					rc = ENOMEM;
+					break;
+				}
+				putchar(',');
+				csv_put(ts);
+			}
+			fputs("\r\n", stdout);
+			break;
+		}
+	}
+	if (as == ALL_JSON)
+		printf("]}\n");
+out:
+	free(v);
+	free(w);
 	free(val.p);
 	free(src.p);
 	return rc;
@@ -243,7 +394,8 @@ static void print_reference(void)
 	}
 }
 
-static int explain(const char *file, const char *agent, bool json)
+/* One agent (`agent`), or every agent (`all`) shown as `as`. */
+static int explain(const char *file, const char *agent, bool json, bool all, enum all_as as)
 {
 	struct ds_diags d;
 	struct ds_config *cfg = NULL;
@@ -264,8 +416,8 @@ static int explain(const char *file, const char *agent, bool json)
 		return ds_cli_load_status(rc);
 	}
 	load_errors = d.errors;
-	p = ds_config_person(cfg, agent);
-	errors = ds_validate_agents(cfg, &agent, 1, &d);
+	p = all ? NULL : ds_config_person(cfg, agent);
+	errors = all ? ds_validate_agents(cfg, NULL, 0, &d) : ds_validate_agents(cfg, &agent, 1, &d);
 	ds_diags_sort(&d);
 	for (size_t i = 0; i < d.n; i++) {
 		if (d.v[i].sev == DS_SEV_WARNING) {
@@ -275,7 +427,7 @@ static int explain(const char *file, const char *agent, bool json)
 		struct ds_diags one = {.v = &d.v[i], .n = 1};
 
 		/* The unknown agent has no place in a file: say it plainly. */
-		if (!p && d.v[i].loc.file == NULL)
+		if (!all && !p && d.v[i].loc.file == NULL)
 			fprintf(stderr, "dualsite explain: %s\n", d.v[i].msg);
 		else
 			ds_diags_print(stderr, &one);
@@ -283,12 +435,21 @@ static int explain(const char *file, const char *agent, bool json)
 	if (warnings)
 		fprintf(stderr, "dualsite explain: %zu warning%s; `dualsite validate -c %s` lists "
 			"them\n", warnings, warnings == 1 ? "" : "s", file);
+	if (all) {
+		if (print_all(cfg, as)) {
+			fprintf(stderr, "dualsite explain: out of memory while printing the agents\n");
+			status = DS_EXIT_CONFIG;
+		} else if (load_errors || errors) {
+			status = DS_EXIT_CONFIG;
+		}
+		goto out;
+	}
 	if (!p) {
 		status = DS_EXIT_CONFIG;
 		goto out;
 	}
 	ds_options_resolve(cfg, p, &eff);
-	if (json ? print_json(p->name, &eff) : print_text(p->name, &eff)) {
+	if (json ? print_json(p->name, &eff, "\n") : print_text(p->name, &eff)) {
 		fprintf(stderr, "dualsite explain: out of memory while printing agent %s\n", p->name);
 		status = DS_EXIT_CONFIG;
 	} else if (load_errors || errors) {
@@ -303,12 +464,14 @@ out:
 int ds_cmd_explain(int argc, char **argv)
 {
 	const char *file = NULL, *agent = NULL;
-	bool json = false, reference = false;
+	bool json = false, reference = false, all = false, csv = false;
 
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
+		{"all", no_argument, NULL, 'A'},
+		{"csv", no_argument, NULL, 'C'},
 		{"reference", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -323,6 +486,8 @@ int ds_cmd_explain(int argc, char **argv)
 		case 'c': file = optarg; break;
 		case 'a': agent = optarg; break;
 		case 'j': json = true; break;
+		case 'A': all = true; break;
+		case 'C': csv = true; break;
 		case 'r': reference = true; break;
 		case 'h':
 			usage(stdout);
@@ -337,11 +502,15 @@ int ds_cmd_explain(int argc, char **argv)
 		print_reference();
 		return DS_EXIT_OK;
 	}
-	if (!file || !agent) {
-		fprintf(stderr, "dualsite explain: %s\n", !file ? "no configuration given: use -c FILE"
-			: "no agent given: use --agent NAME");
+	const char *bad = !file ? "no configuration given: use -c FILE"
+			  : all && agent ? "--all and --agent exclude each other"
+			  : !all && !agent ? "no agent given: use --agent NAME, or --all"
+			  : json && csv ? "--json and --csv exclude each other"
+			  : csv && !all ? "--csv goes with --all" : NULL;
+	if (bad) {
+		fprintf(stderr, "dualsite explain: %s\n", bad);
 		usage(stderr);
 		return DS_EXIT_USAGE;
 	}
-	return explain(file, agent, json);
+	return explain(file, agent, json, all, csv ? ALL_CSV : json ? ALL_JSON : ALL_TABLE);
 }

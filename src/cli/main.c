@@ -21,6 +21,8 @@ static const struct command {
 	{"simulate", ds_cmd_simulate, "run the engine on a scenario in simulated time"},
 	{"run",      ds_cmd_run,      "the daemon: SIP endpoints with Business Continuity"},
 	{"lab",      ds_cmd_lab,      "the two-site demo on loopback with real registrars"},
+	{"report",   ds_cmd_report,   "Business Continuity readiness of a configuration, by simulation"},
+	{"render",   ds_cmd_render,   "draw a real run's events as simulate --svg draws a simulation"},
 };
 
 static void usage(FILE *f)

@@ -35,6 +35,13 @@ int lab_scenario_precheck(struct lab *lab, const char *file)
 		rc = err && err != EINVAL ? 2 : 1;
 		goto out;
 	}
+	if (sc->all_agents || sc->n_agents > 1) {
+		fprintf(stderr, "dualsite lab: %s:%d:%d: the lab plays a scenario for one agent; "
+			"write 'agent: NAME' (lists and 'all' are for dualsite simulate)\n", file,
+			sc->agent_loc.line, sc->agent_loc.col);
+		rc = 1;
+		goto out;
+	}
 	if (!sc->agent || !lab_agent_find(lab, sc->agent)) {
 		fprintf(stderr, "dualsite lab: %s:%d:%d: the scenario's agent '%s' is not in the "
 			"lab; the lab's agents are:", file, sc->agent_loc.line, sc->agent_loc.col,

@@ -78,6 +78,9 @@ const struct ds_option_def ds_option_defs[DS_OPT_COUNT] = {
 		"`run` answers an incoming call after this long (s), ringing meanwhile"),
 	[DS_OPT_RANDOM_DELAY_RANGE] = DEC_("dualsite.random-delay-range", DS_SCOPE_AGENT, "2", 0, 3600,
 		"a random delay in [0, range] (s) added to each registration attempt, switchover and restore"),
+	[DS_OPT_REGISTRAR_CAPACITY] = {"dualsite.registrar-capacity", DS_OT_INT, DS_SCOPE_APP_ONLY, "0",
+		0, 1000000, NULL, "REGISTERs per second one registrar can take, for `dualsite report`; "
+		"0 = unknown"},
 };
 
 int ds_option_find(const char *name)

@@ -356,6 +356,68 @@ static void sort_events(struct ds_scenario *sc)
 	}
 }
 
+static int add_agent(struct ds_scenario *sc, const char *name, const struct ds_loc *loc)
+{
+	for (size_t i = 0; i < sc->n_agents; i++)
+		if (!strcmp(sc->agents[i], name))
+			return 0;   /* named twice: one agent */
+	char **v = realloc(sc->agents, (sc->n_agents + 1) * sizeof(*v));
+	if (!v)
+		return ENOMEM;
+	sc->agents = v;
+	struct ds_loc *l = realloc(sc->agent_locs, (sc->n_agents + 1) * sizeof(*l));
+	if (!l)
+		return ENOMEM;
+	sc->agent_locs = l;
+	l[sc->n_agents] = *loc;
+	if (!(v[sc->n_agents] = strdup(name)))
+		return ENOMEM;
+	sc->n_agents++;
+	sc->agent = sc->agents[0];
+	return 0;
+}
+
+/* `agent:` one person, a list of persons, or `all` (docs/behaviour.md §9). */
+static int parse_agents(struct parse *p, struct fy_node *vn, const struct ds_loc *vloc)
+{
+	static const char *const want = "expected the name of a person ('agent: alice'), "
+					"a list of them ('agent: [alice, bob]') or 'all'";
+	struct ds_scenario *sc = p->sc;
+	const char *s = scalar(vn);
+	void *it = NULL;
+	struct fy_node *item;
+	size_t idx = 0;
+
+	if (s && !strcmp(s, "all")) {
+		sc->all_agents = true;
+		return 0;
+	}
+	if (s)
+		return *s ? add_agent(sc, s, vloc) : (err(p, vloc, "agent", "%s", want), 0);
+	if (!vn || fy_node_get_type(vn) != FYNT_SEQUENCE) {
+		err(p, vloc, "agent", "%s", want);
+		return 0;
+	}
+	while ((item = fy_node_sequence_iterate(vn, &it))) {
+		const char *name = scalar(item);
+		struct ds_loc iloc = node_loc(p, item, vloc);
+		char path[48];
+
+		snprintf(path, sizeof(path), "agent/%zu", idx++);
+		if (!name || !*name || !strcmp(name, "all")) {
+			err(p, &iloc, path, "expected the name of a person%s",
+			    name && !strcmp(name, "all") ? " ('all' stands alone: 'agent: all')" : "");
+			continue;
+		}
+		int e = add_agent(sc, name, &iloc);
+		if (e)
+			return e;
+	}
+	if (!idx)
+		err(p, vloc, "agent", "the list of agents is empty; %s", want);
+	return 0;
+}
+
 static int parse_root(struct parse *p, struct fy_node *root)
 {
 	struct ds_scenario *sc = p->sc;
@@ -378,13 +440,9 @@ static int parse_root(struct parse *p, struct fy_node *root)
 		if (!k) {
 			err(p, &kloc, "", "expected a key: agent, duration, seed or events");
 		} else if (!strcmp(k, "agent")) {
-			const char *s = scalar(vn);
-
 			sc->agent_loc = vloc;
-			if (!s || !*s)
-				err(p, &vloc, "agent", "expected the name of a person, e.g. 'agent: alice'");
-			else if (!(sc->agent = strdup(s)))
-				return ENOMEM;
+			if ((e = parse_agents(p, vn, &vloc)))
+				return e;
 		} else if (!strcmp(k, "duration")) {
 			have_duration = !seconds(p, vn, "duration", &vloc, true, &sc->duration);
 		} else if (!strcmp(k, "seed")) {
@@ -406,7 +464,7 @@ static int parse_root(struct parse *p, struct fy_node *root)
 			    near ? near : "", near ? "'?" : "");
 		}
 	}
-	if (!sc->agent && !fy_node_mapping_lookup_by_string(root, "agent", -1))
+	if (!sc->n_agents && !sc->all_agents && !fy_node_mapping_lookup_by_string(root, "agent", -1))
 		err(p, &top, "agent", "no agent; add 'agent: NAME' (a person of the configuration)");
 	if (!fy_node_mapping_lookup_by_string(root, "duration", -1))
 		err(p, &top, "duration", "no duration; add 'duration: SECONDS'");
@@ -555,7 +613,10 @@ void ds_scenario_free(struct ds_scenario *sc)
 		free(sc->events[i].path);
 	}
 	free(sc->events);
-	free(sc->agent);
+	for (size_t i = 0; i < sc->n_agents; i++)
+		free(sc->agents[i]);
+	free(sc->agents);
+	free(sc->agent_locs);
 	free(sc->file);
 	free(sc);
 }
@@ -591,16 +652,20 @@ size_t ds_scenario_resolve(struct ds_scenario *sc, const struct ds_config *cfg,
 	size_t n_known = 0;
 	const char **known = NULL;
 
-	if (sc->agent && !ds_config_person(cfg, sc->agent)) {
-		const char **names = calloc(cfg->n_persons + 1, sizeof(*names));
+	for (size_t a = 0; a < sc->n_agents; a++) {
+		const char *agent = sc->agents[a];
+		const char **names;
 		const char *near = NULL;
 
+		if (ds_config_person(cfg, agent))
+			continue;
+		names = calloc(cfg->n_persons + 1, sizeof(*names));
 		for (size_t i = 0; names && i < cfg->n_persons; i++)
 			names[i] = cfg->persons[i].name;
 		if (names)
-			near = ds_closest(sc->agent, names, cfg->n_persons);
-		ds_diag_add(diags, DS_SEV_ERROR, &sc->agent_loc, "agent",
-			    "no person '%s' in the configuration%s%s%s", sc->agent,
+			near = ds_closest(agent, names, cfg->n_persons);
+		ds_diag_add(diags, DS_SEV_ERROR, &sc->agent_locs[a], "agent",
+			    "no person '%s' in the configuration%s%s%s", agent,
 			    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 		free(names);
 	}

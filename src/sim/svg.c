@@ -83,7 +83,7 @@ static double xt(const struct draw *d, int64_t t)
 	return X_LEFT + (double)t / span * (W_TOTAL - X_LEFT - X_RIGHT);
 }
 
-static void esc(FILE *f, const char *s)
+void ds_svg_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -97,7 +97,7 @@ static void esc(FILE *f, const char *s)
 }
 
 /* Seconds without trailing zeros: 12, 12.5, 0.05. */
-static void secs(char *buf, size_t sz, int64_t t)
+void ds_svg_secs(char *buf, size_t sz, int64_t t)
 {
 	int64_t ms = t % 1000;
 
@@ -175,7 +175,7 @@ static void label_add(struct draw *d, struct lane *l, int64_t t, bool note, cons
 
 	if (!lb)
 		return;
-	secs(ts, sizeof(ts), t);
+	ds_svg_secs(ts, sizeof(ts), t);
 	lb->x = xt(d, t);
 	lb->note = note;
 	snprintf(lb->text, sizeof(lb->text), "%ss %s", ts, text);
@@ -424,7 +424,7 @@ static void draw_seg(struct draw *d, const struct seg *s, double y, double h, bo
 			is_outage ? DOWN_COLOR : s->style == SEG_OOS ? OOS_COLOR
 								     : site_color[s->site == 1]);
 	fprintf(d->f, "><title>");
-	esc(d->f, s->text);
+	ds_svg_esc(d->f, s->text);
 	fprintf(d->f, "</title></rect>\n");
 	/* the server in use, or what the span is, when it fits */
 	if (s->text[0] && (double)strlen(s->text) * CHAR_W + 6.0 < x1 - x0) {
@@ -433,7 +433,7 @@ static void draw_seg(struct draw *d, const struct seg *s, double y, double h, bo
 		if (s->style != SEG_ON && !is_outage)
 			fprintf(d->f, "<tspan style=\"paint-order:stroke\" stroke=\"#fff\" "
 				"stroke-width=\"3\">");
-		esc(d->f, s->text);
+		ds_svg_esc(d->f, s->text);
 		fprintf(d->f, "%s</text>\n", s->style != SEG_ON && !is_outage ? "</tspan>" : "");
 	}
 }
@@ -478,13 +478,13 @@ static void draw_texts(struct draw *d, const struct lane *l)
 		fprintf(d->f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>",
 			lb->left, ty, lb->note ? "#8b1a1a" : "#222",
 			lb->note ? " font-style=\"italic\"" : "");
-		esc(d->f, lb->text);
+		ds_svg_esc(d->f, lb->text);
 		fprintf(d->f, "</text>\n");
 	}
 }
 
 /* A round tick step (1, 2, 5 x 10^n ms) giving at most ~12 ticks. */
-static int64_t tick_step(int64_t duration)
+int64_t ds_svg_tick_step(int64_t duration)
 {
 	static const int64_t mult[] = {1, 2, 5};
 
@@ -496,13 +496,13 @@ static int64_t tick_step(int64_t duration)
 
 static void draw_axis(struct draw *d, double y_top, double y_bottom)
 {
-	int64_t step = tick_step(d->duration > 0 ? d->duration : 1);
+	int64_t step = ds_svg_tick_step(d->duration > 0 ? d->duration : 1);
 	char ts[32];
 
 	for (int64_t t = 0; t <= d->duration; t += step) {
 		double x = xt(d, t);
 
-		secs(ts, sizeof(ts), t);
+		ds_svg_secs(ts, sizeof(ts), t);
 		fprintf(d->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
 			x, y_top, x, y_bottom);
 		fprintf(d->f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%ss</text>\n",
@@ -522,7 +522,7 @@ static void draw_legend(struct draw *d, double y)
 			continue;
 		fprintf(d->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\">", x, y, site_color[s], x + 18.0, y + 9.0);
-		esc(d->f, site_name(d, s, nb, sizeof(nb)));
+		ds_svg_esc(d->f, site_name(d, s, nb, sizeof(nb)));
 		fprintf(d->f, " (%s)</text>\n", s ? "peer" : "preferred");
 		x += 170.0;
 	}
@@ -570,7 +570,7 @@ static void emit(struct draw *d)
 	double top = 84.0, bottom = y;
 	double height = bottom + 30.0;
 
-	secs(ds, sizeof(ds), d->duration);
+	ds_svg_secs(ds, sizeof(ds), d->duration);
 	fprintf(d->f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Verdana, sans-serif\" "
 		"font-size=\"11\">\n", W_TOTAL, height, W_TOTAL, height);
@@ -585,11 +585,11 @@ static void emit(struct draw *d)
 		"stroke=\"%s\" stroke-width=\"1\"/></pattern>\n</defs>\n", OOS_COLOR);
 	fprintf(d->f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
 	fprintf(d->f, "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">");
-	esc(d->f, d->title);
+	ds_svg_esc(d->f, d->title);
 	fprintf(d->f, ": ");
-	esc(d->f, c->agent);
+	ds_svg_esc(d->f, c->agent);
 	fprintf(d->f, "</text><text x=\"12\" y=\"40\" fill=\"#555\">%ss ", ds);
-	esc(d->f, d->span_word);
+	ds_svg_esc(d->f, d->span_word);
 	fprintf(d->f, "; BC %s%s</text>\n", c->bc_enabled ? "on" : "off", c->single_mode ? ", single registration" : "");
 	draw_legend(d, 50.0);
 	draw_axis(d, top, bottom);
@@ -606,11 +606,11 @@ static void emit(struct draw *d)
 		const struct lane *l = &d->lanes[i];
 
 		fprintf(d->f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">", pos[i] + 12.0);
-		esc(d->f, l->title);
+		ds_svg_esc(d->f, l->title);
 		fprintf(d->f, "</text>\n");
 		if (l->sub[0]) {
 			fprintf(d->f, "<text x=\"10\" y=\"%.1f\" font-size=\"9\" fill=\"#666\">", pos[i] + 24.0);
-			esc(d->f, l->sub);
+			ds_svg_esc(d->f, l->sub);
 			fprintf(d->f, "</text>\n");
 		}
 		fprintf(d->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ccc\"/>\n",
@@ -634,7 +634,7 @@ static void emit(struct draw *d)
 		double ry = srv_y + row++ * SRV_H;
 
 		fprintf(d->f, "<text x=\"22\" y=\"%.1f\" font-size=\"9\" fill=\"#444\">", ry + 8.0);
-		esc(d->f, server_name(d, s));
+		ds_svg_esc(d->f, server_name(d, s));
 		fprintf(d->f, "</text>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"2\" "
 			"fill=\"%s\" fill-opacity=\"0.5\"/>\n", X_LEFT, ry + 4.0,
 			W_TOTAL - X_LEFT - X_RIGHT, site_color[DS_SLOT_SITE(s)]);

@@ -21,13 +21,34 @@ static struct ds_sim_rec *grow(struct ds_sim_trace *tr)
 	return r;
 }
 
-int ds_sim_trace_event(struct ds_sim_trace *tr, const struct ds_event *ev)
+int ds_sim_trace_agent_event(struct ds_sim_trace *tr, const struct ds_event *ev, int agent)
 {
 	struct ds_sim_rec *r = grow(tr);
 
 	if (!r)
 		return ENOMEM;
 	r->ev = *ev;
+	r->agent = agent;
+	return 0;
+}
+
+int ds_sim_trace_event(struct ds_sim_trace *tr, const struct ds_event *ev)
+{
+	return ds_sim_trace_agent_event(tr, ev, 0);
+}
+
+int ds_sim_trace_register(struct ds_sim_trace *tr, int64_t t, int server_id)
+{
+	if (tr->n_regs == tr->cap_regs) {
+		size_t cap = tr->cap_regs ? tr->cap_regs * 2 : 256;
+		struct ds_sim_reg *v = realloc(tr->regs, cap * sizeof(*v));
+
+		if (!v)
+			return ENOMEM;
+		tr->regs = v;
+		tr->cap_regs = cap;
+	}
+	tr->regs[tr->n_regs++] = (struct ds_sim_reg){t, server_id};
 	return 0;
 }
 
@@ -40,6 +61,7 @@ int ds_sim_trace_note(struct ds_sim_trace *tr, const struct ds_sim_note *note)
 	if (!r)
 		return ENOMEM;
 	r->is_note = true;
+	r->agent = note->agent;
 	r->note = *note;
 	r->note.fault = NULL;
 	if (note->fault)
@@ -50,6 +72,9 @@ int ds_sim_trace_note(struct ds_sim_trace *tr, const struct ds_sim_note *note)
 void ds_sim_trace_reset(struct ds_sim_trace *tr)
 {
 	free(tr->v);
+	free(tr->regs);
 	tr->v = NULL;
+	tr->regs = NULL;
 	tr->n = tr->cap = 0;
+	tr->n_regs = tr->cap_regs = 0;
 }

@@ -555,6 +555,77 @@ static void test_sim_deterministic(void **state)
 	}
 }
 
+/* ---- a fleet: many agents, one set of servers ------------------------- */
+
+struct fleet_log {
+	size_t n;
+	struct { size_t agent; struct ds_event ev; } v[256];
+	size_t inputs;
+};
+
+static void fleet_event(const struct ds_event *ev, size_t agent, void *arg)
+{
+	struct fleet_log *l = arg;
+
+	assert_true(l->n < sizeof(l->v) / sizeof(l->v[0]));
+	l->v[l->n].agent = agent;
+	l->v[l->n++].ev = *ev;
+}
+
+static void fleet_input(const struct ds_input *in, void *arg)
+{
+	(void)in;
+	((struct fleet_log *)arg)->inputs++;
+}
+
+/* Three agents on the same four registrars: each server is probed once per
+ * tick (not once per agent), a fault reaches every agent, each agent's
+ * engine sees its HA switch at the same instant, and events of one instant
+ * come in agent order. */
+static void test_fleet_shares_servers(void **state)
+{
+	static const char *const names[3] = {"ann", "bob", "cid"};
+	struct ds_engine_conf conf[3];
+	struct fleet_log log = {0};
+	struct ds_sim_hooks hooks = {.agent_event_h = fleet_event, .input_h = fleet_input,
+				     .arg = &log};
+	struct ds_sim *sim = NULL;
+	struct ds_fault down = {.type = DS_FAULT_DOWN, .at = 5000, .name = "SIP_X",
+				.slots = 1u << SX};
+	(void)state;
+
+	for (int i = 0; i < 3; i++) {
+		make_conf(&conf[i]);
+		conf[i].agent = names[i];
+	}
+	assert_int_equal(ds_sim_alloc(&sim, &conf[0], &probe_conf, 1, &hooks), 0);
+	assert_int_equal(ds_sim_add_agent(sim, &conf[1]), 0);
+	assert_int_equal(ds_sim_add_agent(sim, &conf[2]), 0);
+	assert_int_equal(ds_sim_agent_count(sim), 3);
+	assert_int_equal(ds_sim_add_fault(sim, &down), 0);
+	assert_int_equal(ds_sim_run_until(sim, 20000), 0);
+	/* 4 servers, ticks at 0, 1, ..., 20 s */
+	assert_int_equal(ds_sim_probes_sent(sim), 4 * 21);
+	assert_int_equal(ds_sim_add_agent(sim, &conf[0]), EINVAL);   /* started */
+
+	int64_t ha_t[3] = {-1, -1, -1};
+	for (size_t i = 0; i < log.n; i++) {
+		if (i > 0) {
+			assert_true(log.v[i].ev.t >= log.v[i - 1].ev.t);
+			if (log.v[i].ev.t == log.v[i - 1].ev.t)
+				assert_true(log.v[i].agent >= log.v[i - 1].agent);
+		}
+		if (log.v[i].ev.type == DS_EV_HA_SWITCH) {
+			assert_int_equal(ha_t[log.v[i].agent], -1);
+			ha_t[log.v[i].agent] = log.v[i].ev.t;
+		}
+	}
+	/* silent at 5 s; failures at 5.5 and 6.5 s (probe budget) */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ha_t[i], 6500);
+	ds_sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_sim_same_instant_order),
 		cmocka_unit_test(test_sim_calls_and_faults),
 		cmocka_unit_test(test_sim_deterministic),
+		cmocka_unit_test(test_fleet_shares_servers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,10 +7,11 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 sh scripts/gen-docs-img.sh "$bin" "$tmp" || { echo "docs: simulate failed"; exit 1; }
 pass=0; fail=0
 # The pictures' configuration must itself be one an engineer could run.
-if "$bin" validate -c examples/scenarios/agents.yaml >"$tmp/validate.out"; then
+if "$bin" validate -c examples/scenarios/agents.yaml >"$tmp/validate.out" &&
+	"$bin" validate -c examples/fleet/config.yaml >>"$tmp/validate.out"; then
 	pass=$((pass + 1))
 else
-	echo "FAIL examples/scenarios/agents.yaml does not validate:"
+	echo "FAIL examples/scenarios/agents.yaml or examples/fleet/config.yaml does not validate:"
 	cat "$tmp/validate.out"
 	fail=$((fail + 1))
 fi

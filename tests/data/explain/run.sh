@@ -32,6 +32,44 @@ for dir in "$here"/*/; do
 	fi
 done
 
+# --all: CASE/ with a file `all` holds expected-all.txt, .json and .csv (the
+# exit status in `exit`); every agent's JSON object in --all must be what
+# --agent NAME --json prints for it alone.
+for dir in "$here"/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/all" ] || continue
+	want=$(cat "$dir/exit")
+	for fmt in txt json csv; do
+		case $fmt in txt) opt= ;; *) opt=--$fmt ;; esac
+		# shellcheck disable=SC2086
+		(cd "$dir" && "$bin" explain -c config.yaml --all $opt >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+		check "$name --all ($fmt)" "$dir/expected-all.$fmt" "$tmp/out" "$want" "$(cat "$tmp/rc")"
+	done
+	(cd "$dir" && "$bin" explain -c config.yaml --all --json >"$tmp/all.json" 2>/dev/null)
+	python3 - "$tmp/all.json" >"$tmp/names" <<'PY'
+import json, sys
+for a in json.load(open(sys.argv[1]))["agents"]:
+    print(a["agent"])
+PY
+	while IFS= read -r a; do
+		(cd "$dir" && "$bin" explain -c config.yaml --agent "$a" --json >"$tmp/one" 2>/dev/null)
+		python3 - "$tmp/all.json" "$a" >"$tmp/row" <<'PY'
+import json, sys
+for a in json.load(open(sys.argv[1]))["agents"]:
+    if a["agent"] == sys.argv[2]:
+        print(json.dumps(a, indent=1))
+PY
+		python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), indent=1))' "$tmp/one" >"$tmp/alone"
+		check "$name --all: $a as alone" "$tmp/alone" "$tmp/row" 0 0
+	done <"$tmp/names"
+done
+"$bin" explain -c "$here/all/config.yaml" --all --agent bob >"$tmp/out" 2>/dev/null
+check "--all with --agent (usage)" /dev/null "$tmp/out" 2 $?
+"$bin" explain -c "$here/all/config.yaml" --agent bob --csv >"$tmp/out" 2>/dev/null
+check "--csv without --all (usage)" /dev/null "$tmp/out" 2 $?
+"$bin" explain -c "$here/all/config.yaml" --all --csv --json >"$tmp/out" 2>/dev/null
+check "--csv with --json (usage)" /dev/null "$tmp/out" 2 $?
+
 "$bin" explain --reference >"$tmp/ref" 2>&1
 check "docs/options.md is generated" "$root/docs/options.md" "$tmp/ref" 0 $?
 
