@@ -317,7 +317,7 @@ static void probe_tick(struct ds_sim *sim)
 
 static void site_label(const struct ds_sim *sim, int site, char *buf, size_t sz)
 {
-	const char *name = site >= 0 && site < 2 ? sim->conf.site_name[site] : NULL;
+	const char *name = ds_site_name(&sim->conf, DS_KIND_SIP, site);
 
 	if (name)
 		snprintf(buf, sz, "%s", name);
@@ -560,7 +560,7 @@ uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name)
 	for (int s = 0; s < DS_SLOT_COUNT; s++) {
 		if (conf->server_id[s] < 0)
 			continue;
-		const char *site = conf->site_name[DS_SLOT_SITE(s)];
+		const char *site = ds_site_name(conf, (enum ds_kind)(s / 4), DS_SLOT_SITE(s));
 		const char *srv = conf->server_name[s];
 
 		if ((site && !strcmp(site, name)) || (srv && !strcmp(srv, name)))
