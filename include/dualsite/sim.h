@@ -19,7 +19,8 @@
 enum ds_fault_type {
 	DS_FAULT_DOWN,              /* `slots` stop answering */
 	DS_FAULT_UP,                /* `slots` answer again (a restarted registrar forgot its bindings) */
-	DS_FAULT_CALL_START,        /* a call comes in through the site the sip connection uses */
+	DS_FAULT_CALL_START,        /* a call comes in through the site the sip connection uses,
+				     * or with `via_proxy` through proxy `proxy`'s registration */
 	DS_FAULT_CALL_END,          /* the far end hangs up */
 	DS_FAULT_UNREGISTER,        /* proxy `proxy`'s registrar drops the binding silently */
 	DS_FAULT_REJECT,            /* site `proxy`'s registrars reject REGISTERs with `code` */
@@ -36,6 +37,7 @@ struct ds_fault {
 	int proxy;                  /* UNREGISTER/REJECT/ACCEPT: 0 (preferred site) or 1 (peer site) */
 	int code;                   /* REJECT: SIP status */
 	uint32_t retry_after;       /* REJECT: Retry-After seconds, 0 = none */
+	bool via_proxy;             /* CALL_START: `proxy` says which registration it came through */
 };
 
 /* Scenario happenings the simulator reports besides the engine's events. */

@@ -81,6 +81,7 @@ bool ds_available(const struct ds_engine *e, int kind, int site);
 void ds_conn_start(struct ds_engine *e);
 void ds_conn_update(struct ds_engine *e, int kind);
 void ds_conn_manual(struct ds_engine *e, bool restore);
+void ds_call_observe(struct ds_engine *e);
 int64_t ds_conn_wakeup(const struct ds_engine *e, int kind);
 
 #endif

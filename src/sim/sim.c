@@ -355,13 +355,23 @@ static void call_start(struct ds_sim *sim, const struct ds_fault *f)
 		return;
 	}
 	ds_engine_conn(sim->engine, DS_KIND_SIP, &v);
-	if (v.state != DS_CONN_CONNECTED || !ds_engine_registered(sim->engine, v.site)) {
+	if (f->via_proxy) {
+		/* in dual mode a caller may reach the agent through either
+		 * registration, whichever site the connection uses */
+		v.site = f->proxy;
+		if (!ds_engine_registered(sim->engine, f->proxy)) {
+			note(sim, DS_NOTE_CALL_REFUSED, f, "call refused: not registered at proxy%d",
+			     f->proxy);
+			return;
+		}
+	} else if (v.state != DS_CONN_CONNECTED || !ds_engine_registered(sim->engine, v.site)) {
 		note(sim, DS_NOTE_CALL_REFUSED, f, "call refused: not registered");
 		return;
 	}
 	char site[64];
 	site_label(sim, v.site, site, sizeof(site));
-	note(sim, DS_NOTE_FAULT, f, "call comes in through %s", site);
+	note(sim, DS_NOTE_FAULT, f, "call comes in through %s%s", site,
+	     f->via_proxy ? (v.site ? " (proxy1)" : " (proxy0)") : "");
 	sim->in_call = true;
 	struct ds_input in = {.type = DS_IN_CALL_START, .site = v.site};
 	feed(sim, &in);
