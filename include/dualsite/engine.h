@@ -100,7 +100,8 @@ enum ds_event_type {
 	DS_EV_RESTORE_DEFERRED,
 	DS_EV_OUT_OF_SERVICE,
 	DS_EV_REGISTERED,
-	DS_EV_REGISTRATION_LOST,
+	DS_EV_REGISTRATION_LOST,    /* a registration that was held */
+	DS_EV_REGISTRATION_FAILED,  /* an attempt failed while none was held: once per reason until a success */
 	DS_EV_CALL_START,
 	DS_EV_CALL_END,
 };

@@ -20,6 +20,11 @@ struct reg {
 			     * bound: refresh time */
 	int64_t expires_at; /* bound: the registrar drops us then */
 	int64_t check_at;   /* bound: next binding check */
+	/* Failure reasons reported since the last success (a loss's included),
+	 * so that retries failing alike say nothing new: bit (1 << reason),
+	 * and the last two rejection codes. */
+	uint16_t said_mask;
+	uint16_t said_code[2];
 };
 
 /* The connection of one kind (sip, stat, config). */

@@ -18,6 +18,7 @@ const char *ds_event_name(enum ds_event_type t)
 	case DS_EV_OUT_OF_SERVICE:    return "out-of-service";
 	case DS_EV_REGISTERED:        return "registered";
 	case DS_EV_REGISTRATION_LOST: return "registration-lost";
+	case DS_EV_REGISTRATION_FAILED: return "registration-failed";
 	case DS_EV_CALL_START:        return "call-start";
 	case DS_EV_CALL_END:          return "call-end";
 	}
@@ -162,6 +163,7 @@ int ds_event_json(const struct ds_event *ev, const struct ds_engine_conf *c,
 		put_json_str(&o, "server", server_of(c, ev->slot));
 		break;
 	case DS_EV_REGISTRATION_LOST:
+	case DS_EV_REGISTRATION_FAILED:
 		put(&o, ", \"proxy\": %d", ev->proxy);
 		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_reason(&o, ev);
@@ -220,7 +222,9 @@ int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *c,
 		    server_of(c, ev->slot));
 		break;
 	case DS_EV_REGISTRATION_LOST:
-		put(&o, "proxy%d registration lost at %s (%s)", ev->proxy,
+	case DS_EV_REGISTRATION_FAILED:
+		put(&o, "proxy%d registration %s at %s (%s)", ev->proxy,
+		    ev->type == DS_EV_REGISTRATION_LOST ? "lost" : "failed",
 		    site_of(c, ev->kind, ev->site), why);
 		break;
 	case DS_EV_CALL_START:
