@@ -97,8 +97,8 @@ void ds_sim_free(struct ds_sim *sim);
 int ds_sim_add_fault(struct ds_sim *sim, const struct ds_fault *f);
 
 /* Runs every happening with time <= t. Returns 0, or ELOOP when the engine
- * kept asking to be woken at one instant (an engine bug; the simulator
- * stops there). */
+ * kept asking to be woken at one instant, or kept one instant busy with
+ * inputs (an engine bug; the simulator stops there). */
 int ds_sim_run_until(struct ds_sim *sim, int64_t t);
 
 /* The slots of the agent's servers a name stands for: a site (every server

@@ -20,6 +20,9 @@
 /* A timer asked for at the instant it was just delivered, this many times in
  * a row, means the engine will never let time advance. */
 #define DS_SIM_MAX_SAME_INSTANT 10000
+/* Likewise any input: an engine that retries at once a REGISTER that is
+ * refused at once would keep one instant busy for ever. */
+#define DS_SIM_MAX_SAME_INSTANT_INPUTS 1000000
 
 struct probe_due {
 	int64_t due;
@@ -47,6 +50,8 @@ struct ds_sim {
 	int64_t wake_at;
 	int64_t last_timer_t;
 	unsigned same_instant;
+	int64_t last_feed_t;
+	unsigned same_feed;
 	bool in_call;
 	struct ds_fault *faults;
 	size_t n_faults, cap_faults;
@@ -87,6 +92,7 @@ int ds_sim_alloc(struct ds_sim **simp, const struct ds_engine_conf *conf,
 	sim->done_through = -1;
 	sim->wake_at = DS_NEVER;
 	sim->last_timer_t = -1;
+	sim->last_feed_t = -1;
 	ds_sim_world_init(&sim->world, conf);
 	for (int s = 0; s < DS_SLOT_COUNT; s++)
 		ds_health_init(&sim->health[s]);
@@ -188,6 +194,13 @@ static void after_input(struct ds_sim *sim)
 
 static void feed(struct ds_sim *sim, struct ds_input *in)
 {
+	if (sim->now != sim->last_feed_t) {
+		sim->last_feed_t = sim->now;
+		sim->same_feed = 0;
+	} else if (++sim->same_feed > DS_SIM_MAX_SAME_INSTANT_INPUTS) {
+		sim->err = ELOOP;
+		return;
+	}
 	in->t = sim->now;
 	if (sim->hooks.input_h)
 		sim->hooks.input_h(in, sim->hooks.arg);
