@@ -44,7 +44,7 @@ random-delay-doubled|src/engine/engine.c|s/e->rng % \(uint64_t\)\(range \+ 1\)/e
 call-not-ended|src/engine/conn.c|s/if \(!e->in_call \|\| ds_pair_up\(e, DS_KIND_SIP, site\)\)/if (1)/
 '
 fail=0
-echo "$mutations" | while IFS='|' read -r name file subst; do
+printf "%s\n" "$mutations" | while IFS='|' read -r name file subst; do
 	[ -n "$name" ] || continue
 	if [ $# -gt 0 ]; then
 		case " $* " in *" $name "*) ;; *) continue ;; esac

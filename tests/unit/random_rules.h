@@ -264,6 +264,17 @@ static void rules_input(struct rules *r, const struct ds_input *in)
 
 /* ---- what the engine asked for ---- */
 
+/* Proxy p's registration wanted without a break since t: always in dual
+ * mode; in single mode while the sip connection stays at site p (a site
+ * no longer wanted forgets its retry schedule: its next attempt is a first). */
+static bool wanted_since(const struct rules *r, int p, int64_t t)
+{
+	if (rules_dual(r))
+		return true;
+	return r->site[DS_KIND_SIP] == p && r->st[DS_KIND_SIP] != ST_OOS &&
+	       r->conn_since[DS_KIND_SIP] <= t;
+}
+
 static void rules_action(struct rules *r, const struct ds_action *a, int64_t t)
 {
 	int p = a->proxy;
@@ -282,7 +293,8 @@ static void rules_action(struct rules *r, const struct ds_action *a, int64_t t)
 					  "(due at half)", p, (long long)(t - r->bound_at[p]),
 					  (long long)(r->granted[p] / 1000));
 		} else if (!(r->out[p] && r->out_type[p] == DS_ACT_REGISTER && r->out_slot[p] != a->slot) &&
-			   !r->fresh[p] && rules_dual(r) && t < r->fail_at[p] + r->fail_wait[p]) {
+			   !r->fresh[p] && wanted_since(r, p, r->fail_at[p]) &&
+			   t < r->fail_at[p] + r->fail_wait[p]) {
 			rule_fail(r, "proxy%d REGISTER %lld ms after a failure, before reregister_in_seconds "
 				  "(%lld ms)", p, (long long)(t - r->fail_at[p]), (long long)r->fail_wait[p]);
 		}

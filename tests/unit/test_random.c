@@ -6,6 +6,7 @@
  * replayed by `dualsite simulate` from the files it leaves behind. Simulated
  * hours: DS_RANDOM_HOURS (default 10000); first seed: DS_RANDOM_SEED;
  * DS_RANDOM_VERBOSE=1 prints every happening and action as it runs. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -336,6 +337,7 @@ static void on_step(const struct ds_sim *sim, int64_t t, void *arg)
 	const struct gen *g = c->g;
 	const struct ds_engine *e = ds_sim_engine(sim);
 
+	rules_step(&c->r, t, true);
 	for (int k = 0; k < DS_KIND_COUNT; k++) {
 		struct ds_conn_view v;
 		struct ds_sim_server_view sv;
@@ -351,7 +353,6 @@ static void on_step(const struct ds_sim *sim, int64_t t, void *arg)
 				  ds_kind_name(k), slot_names[DS_SLOT(k, v.site, v.member)],
 				  (long long)(t - sv.since), (long long)c->r.budget);
 	}
-	rules_step(&c->r, t, true);
 }
 
 /* Runs one case; returns the number of events, fills c->failure on a
@@ -391,7 +392,8 @@ static uint64_t run_case(const struct gen *g, uint64_t seed, const char *dir, st
 	}
 	err = ds_sim_run_until(sim, (int64_t)CASE_HOURS * 3600 * 1000);
 	if (err)
-		rule_fail(&c->r, "the simulation stopped: %s", strerror(err));
+		rule_fail(&c->r, "the simulation stopped: %s", err == ELOOP ?
+			  "one instant never ends (ELOOP)" : strerror(err));
 	/* the deadlines once more at the end: a rule that never fired is caught
 	 * even when nothing else happened after its deadline */
 	rules_step(&c->r, (int64_t)CASE_HOURS * 3600 * 1000, false);
