@@ -37,7 +37,6 @@ refresh-late|src/engine/reg.c|s/r->next_at = e->now \+ \(int64_t\)granted \* 500
 refresh-early|src/engine/reg.c|s/r->next_at = e->now \+ \(int64_t\)granted \* 500;/r->next_at = e->now + (int64_t)granted * 250;/
 return-not-reregistered|src/engine/reg.c|s/\t\t\tr->next_at = DS_NEVER; \/\* register again/\t\t\t\/* register again/
 bc-off-switches|src/engine/conn.c|s/if \(!e->conf->bc_enabled \|\| e->now < c->switch_at\)/if (e->now < c->switch_at)/;s/if \(e->conf->bc_enabled\)\n\t\tc->switch_at/c->switch_at/
-bc-off-proxy1|src/engine/reg.c|s/\(e->conf->bc_enabled \|\| p == 0\)/1/
 manual-ignored|src/engine/conn.c|s/\tif \(!e->conf->bc_enabled\)\n\t\treturn;\n\tfor \(int k = 0; k < DS_KIND_COUNT; k\+\+\) \{\n\t\tstruct conn \*c = &e->conn\[k\];\n\n\t\tif \(!e->conf->kind_connected\[k\]\)/\treturn;\n\tfor (int k = 0; k < DS_KIND_COUNT; k++) {\n\t\tstruct conn *c = \&e->conn[k];\n\n\t\tif (!e->conf->kind_connected[k])/
 manual-no-suspend|src/engine/conn.c|s/c->suspended = !restore;/c->suspended = false;/
 random-delay-doubled|src/engine/engine.c|s/e->rng % \(uint64_t\)\(range \+ 1\)/e->rng % (uint64_t)(2 * range + 1)/

@@ -1,11 +1,43 @@
 /* Randomized simulation test: generated topologies, option values and fault
- * schedules, with the invariants of SPEC §3 checked after every engine step.
+ * schedules, with every rule of docs/behaviour.md §3.2 checked both ways
+ * (random_rules.h) after every engine step.
  *
  * Each case is written as a real configuration file and loaded through the
  * loader, the option hierarchy and the agent builder, so a failing case is
  * replayed by `dualsite simulate` from the files it leaves behind. Simulated
  * hours: DS_RANDOM_HOURS (default 10000); first seed: DS_RANDOM_SEED;
- * DS_RANDOM_VERBOSE=1 prints every happening and action as it runs. */
+ * DS_RANDOM_VERBOSE=1 prints every happening, input and action as it runs.
+ *
+ * Mutation check (sh tests/unit/random_mutations.sh, 2026-11-29): each rule
+ * broken in turn in a scratch copy of src/engine, this test run alone; the
+ * check that caught it, at the default 10,000 hours:
+ *   ha-never (no HA switch)             HA: still on a member declared down
+ *                                       (first seen as: uses a server down
+ *                                       longer than the probe budget)
+ *   ha-not-sticky (back to the primary) ha-switch while the member in use is up
+ *   switchover-never                    still lost after timeout + delay
+ *   switchover-as-oos (OOS, no move)    out of service while the other site is available
+ *   timeout-ignored                     switchover before the timeout
+ *   lost-not-back (pair back in time)   lost while its pair is up
+ *   oos-never                           still lost after timeout + delay
+ *   phone-loss-never                    registration lost, other site available, no switchover
+ *   phone-wait-ignored                  phone-loss switchover before wait-for-sipphone-timeout
+ *   hold-down-ignored                   auto-restore before the hold-down
+ *   restore-never                       not home after hold-down + delay
+ *   restore-during-call                 auto-restore during a call (restore-when-idle)
+ *   restore-not-after-call              not home after the call ended
+ *   retry-too-early                     REGISTER before reregister_in_seconds
+ *   retry-never                         no REGISTER by its deadline
+ *   refresh-late (at expiry)            no REGISTER by its deadline (half the expiry)
+ *   refresh-early (at a quarter)        refreshed before half the expiry
+ *   return-not-reregistered             no REGISTER by its deadline (pair back + delay)
+ *   bc-off-switches                     out of service with BC off
+ *   manual-ignored                      manual switchover not made, site available
+ *   manual-no-suspend                   auto-restore while suspended
+ *   random-delay-doubled                no REGISTER by its deadline (+ delay range)
+ *   call-not-ended                      the call's site is down and the call goes on
+ * Not a mutant: "BC off registers at proxy1" (with BC off the engine's
+ * configuration has no peer servers, so that guard changes nothing). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
