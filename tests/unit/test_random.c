@@ -11,9 +11,7 @@
  * Mutation check (sh tests/unit/random_mutations.sh, 2026-11-29): each rule
  * broken in turn in a scratch copy of src/engine, this test run alone; the
  * check that caught it, at the default 10,000 hours:
- *   ha-never (no HA switch)             HA: still on a member declared down
- *                                       (first seen as: uses a server down
- *                                       longer than the probe budget)
+ *   ha-never (no HA switch)             still on a member declared down, partner up
  *   ha-not-sticky (back to the primary) ha-switch while the member in use is up
  *   switchover-never                    still lost after timeout + delay
  *   switchover-as-oos (OOS, no move)    out of service while the other site is available
