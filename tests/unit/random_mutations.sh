@@ -40,6 +40,7 @@ bc-off-switches|src/engine/conn.c|s/if \(!e->conf->bc_enabled \|\| e->now < c->s
 manual-ignored|src/engine/conn.c|s/\tif \(!e->conf->bc_enabled\)\n\t\treturn;\n\tfor \(int k = 0; k < DS_KIND_COUNT; k\+\+\) \{\n\t\tstruct conn \*c = &e->conn\[k\];\n\n\t\tif \(!e->conf->kind_connected\[k\]\)/\treturn;\n\tfor (int k = 0; k < DS_KIND_COUNT; k++) {\n\t\tstruct conn *c = \&e->conn[k];\n\n\t\tif (!e->conf->kind_connected[k])/
 manual-no-suspend|src/engine/conn.c|s/c->suspended = !restore;/c->suspended = false;/
 random-delay-doubled|src/engine/engine.c|s/e->rng % \(uint64_t\)\(range \+ 1\)/e->rng % (uint64_t)(2 * range + 1)/
+call-other-site-not-ended|src/engine/engine.c|s/\tds_call_observe\(e\);\n\tds_reg_act\(e\);/\tds_reg_act(e);/
 call-not-ended|src/engine/conn.c|s/if \(!e->in_call \|\| ds_pair_up\(e, DS_KIND_SIP, site\)\)/if (1)/
 '
 fail=0

@@ -34,6 +34,8 @@
  *   manual-no-suspend                   auto-restore while suspended
  *   random-delay-doubled                no REGISTER by its deadline (+ delay range)
  *   call-not-ended                      the call's site is down and the call goes on
+ *   call-other-site-not-ended (a call   the call's site is down and the call goes on
+ *     through the site not in use)
  * Not a mutant: "BC off registers at proxy1" (with BC off the engine's
  * configuration has no peer servers, so that guard changes nothing). */
 #include <errno.h>
