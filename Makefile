@@ -72,7 +72,7 @@ $(NETLIB): $(NET_OBJ)
 $(BIN): $(CLI_OBJ) $(NETLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(NETLIB) $(LIB) $(RE_LIBS) $(FY_LIBS) -lm
 
-$(B)/tests/%: tests/unit/%.c $(LIB) $(NETLIB) | $(B)/.deps-test
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB) $(NETLIB) | $(B)/.deps-test
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(RE_CFLAGS) $(FY_CFLAGS) -Isrc -o $@ $< $(NETLIB) $(LIB) \
 		$(LDFLAGS) $(CMOCKA) $(RE_LIBS) $(FY_LIBS) -lm

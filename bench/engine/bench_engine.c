@@ -1,9 +1,13 @@
 /* Engine benchmark (not a test): N agents, each its own engine driven by the
  * simulator, through 24 simulated hours of one shared random fault schedule
  * (site and server outages, registrar drops, calls). Prints engine inputs
- * per second, simulated seconds per wall second and engine bytes per agent.
+ * per CPU second (with the simulator, and the engine alone: the inputs of
+ * the first agents replayed into fresh engines), simulated seconds per CPU
+ * second and engine bytes per agent.
  *
- * usage: bench_engine CONFIG [AGENTS] [HOURS] [SEED] */
+ * usage: bench_engine CONFIG [AGENTS] [HOURS] [SEED]
+ * CONFIG is bench/engine/agent.yaml (validated whole); its first person is
+ * the agent every engine runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,74 @@ static void on_step(const struct ds_sim *sim, int64_t t, void *arg)
 	(void)t;
 	(void)arg;
 	inputs++;
+}
+
+/* The inputs the first agents' engines got, replayed into fresh engines
+ * without the simulator: the engine's own cost. */
+#define REC_AGENTS 32
+struct stream {
+	struct ds_input *v;
+	size_t n, cap;
+};
+static struct stream rec[REC_AGENTS];
+
+static void on_input(const struct ds_input *in, void *arg)
+{
+	struct stream *st = arg;
+
+	if (!st)
+		return;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 1024;
+		struct ds_input *v = realloc(st->v, cap * sizeof(*v));
+
+		if (!v)
+			abort();
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n++] = *in;
+}
+
+static uint64_t sunk;
+
+static void null_sink(const struct ds_action *act, const struct ds_event *ev, void *arg)
+{
+	(void)act;
+	(void)ev;
+	(void)arg;
+	sunk++;
+}
+
+static double seconds(clockid_t clk, const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(clk, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Every agent's engine fed the recorded inputs of agent i % REC_AGENTS,
+ * with that agent's seed, so its decisions are the recorded ones. */
+static int replay(const struct ds_engine_conf *conf, long agents, uint64_t seed,
+		  uint64_t *n_inputs)
+{
+	long recorded = agents < REC_AGENTS ? agents : REC_AGENTS;
+
+	*n_inputs = 0;
+	for (long i = 0; i < agents; i++) {
+		const struct stream *st = &rec[i % recorded];
+		struct ds_engine *e;
+
+		if (ds_engine_alloc(&e, conf, ds_engine_seed(seed + (uint64_t)(i % recorded), conf->agent),
+				    0, null_sink, NULL) != 0)
+			return 1;
+		for (size_t j = 0; j < st->n; j++)
+			ds_engine_input(e, &st->v[j]);
+		*n_inputs += st->n;
+		ds_engine_free(e);
+	}
+	return 0;
 }
 
 static uint64_t next(uint64_t *s)
@@ -80,8 +152,9 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
 	int64_t end;
 	size_t n_faults;
-	struct timespec a, b;
-	double wall;
+	struct timespec a, cpu_a;
+	double wall, cpu, replay_cpu;
+	uint64_t replayed;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s CONFIG [AGENTS] [HOURS] [SEED]\n", argv[0]);
@@ -95,9 +168,12 @@ int main(int argc, char **argv)
 	end = (int64_t)hours * 3600 * 1000;
 	n_faults = make_faults(faults, 512, end, seed);
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_a);
 	for (long i = 0; i < agents; i++) {
 		struct ds_sim *sim;
 
+		hooks.input_h = i < REC_AGENTS ? on_input : NULL;
+		hooks.arg = i < REC_AGENTS ? &rec[i] : NULL;
 		if (ds_sim_alloc(&sim, &conf, &pc, seed + (uint64_t)i, &hooks) != 0)
 			goto fail;
 		for (size_t j = 0; j < n_faults; j++) {
@@ -105,21 +181,44 @@ int main(int argc, char **argv)
 
 			if (f.name && ds_sim_target(sim, f.name, &f.slots) != 0)
 				continue;
-			ds_sim_add_fault(sim, &f);
+			if (ds_sim_add_fault(sim, &f) != 0) {
+				fprintf(stderr, "bench_engine: fault %zu refused\n", j);
+				ds_sim_free(sim);
+				goto fail;
+			}
 		}
-		ds_sim_run_until(sim, end);
+		if (ds_sim_run_until(sim, end) != 0) {
+			fprintf(stderr, "bench_engine: agent %ld: the simulation stopped\n", i);
+			ds_sim_free(sim);
+			goto fail;
+		}
 		ds_sim_free(sim);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	wall = seconds(CLOCK_MONOTONIC, &a);
+	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID, &cpu_a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_a);
+	if (replay(&conf, agents, seed, &replayed) != 0)
+		goto fail;
+	replay_cpu = seconds(CLOCK_PROCESS_CPUTIME_ID, &cpu_a);
+	/* CPU time, not wall time, for rates: the machine may be shared */
 	printf("engine bench: %ld agents x %ld simulated hours, %zu faults, seed %llu\n",
 	       agents, hours, n_faults, (unsigned long long)seed);
-	printf("  wall time                    %.2f s\n", wall);
-	printf("  engine inputs                %llu (%.0f per second)\n",
-	       (unsigned long long)inputs, (double)inputs / wall);
-	printf("  simulated seconds per wall s %.0f (agent-seconds)\n",
-	       (double)agents * (double)hours * 3600.0 / wall);
-	printf("  engine state per agent       %zu bytes (target <= 1024)\n", ds_engine_size());
+	printf("  simulator and engine         %.2f s wall, %.2f s CPU\n", wall, cpu);
+	printf("  engine inputs                %llu (%.0f per CPU second, simulator included)\n",
+	       (unsigned long long)inputs, (double)inputs / cpu);
+	printf("  simulated seconds per CPU s  %.0f (agent-seconds)\n",
+	       (double)agents * (double)hours * 3600.0 / cpu);
+	printf("  engine alone (replayed)      %llu inputs in %.2f s CPU: %.0f inputs per CPU second\n",
+	       (unsigned long long)replayed, replay_cpu, (double)replayed / replay_cpu);
+	printf("  engine state per agent       %zu bytes, and its configuration %zu bytes "
+	       "(target <= 1024 together)\n", ds_engine_size(), sizeof(struct ds_engine_conf));
+	if (agents <= 0 || hours <= 0 || inputs == 0 || n_faults == 0 || replayed == 0) {
+		fprintf(stderr, "bench_engine: nothing was measured (%llu inputs, %zu faults)\n",
+			(unsigned long long)inputs, n_faults);
+		goto fail;
+	}
+	for (int i = 0; i < REC_AGENTS; i++)
+		free(rec[i].v);
 	ds_config_free(cfg);
 	ds_diags_reset(&diags);
 	return 0;

@@ -29,6 +29,10 @@ enum { DS_PRIMARY = 0, DS_BACKUP = 1 };
 struct ds_engine_conf {
 	const char *agent;
 	const char *site_name[2];         /* [1] NULL with BC off */
+	/* The site of each kind's pairs (ds_site_name); NULL: site_name. They
+	 * differ with BC off and no preferred site, where each kind uses the
+	 * site of its own first connected server. */
+	const char *kind_site[DS_KIND_COUNT][2];
 	const char *server_name[DS_SLOT_COUNT]; /* NULL: no such server */
 	int server_id[DS_SLOT_COUNT];     /* index in ds_config.servers, or -1 */
 	bool kind_connected[DS_KIND_COUNT];
@@ -100,7 +104,8 @@ enum ds_event_type {
 	DS_EV_RESTORE_DEFERRED,
 	DS_EV_OUT_OF_SERVICE,
 	DS_EV_REGISTERED,
-	DS_EV_REGISTRATION_LOST,
+	DS_EV_REGISTRATION_LOST,    /* a registration that was held */
+	DS_EV_REGISTRATION_FAILED,  /* an attempt failed while none was held: once per reason until a success */
 	DS_EV_CALL_START,
 	DS_EV_CALL_END,
 };
@@ -170,6 +175,10 @@ void ds_engine_conn(const struct ds_engine *e, enum ds_kind k, struct ds_conn_vi
 bool ds_engine_registered(const struct ds_engine *e, int proxy);
 /* True between DS_IN_CALL_START and the call's end. */
 bool ds_engine_in_call(const struct ds_engine *e);
+
+/* The name of site `site` (0 preferred, 1 peer) for connections of kind
+ * `k`, or NULL when it has none. */
+const char *ds_site_name(const struct ds_engine_conf *c, enum ds_kind k, int site);
 
 /* Names for logs and JSON (SPEC §5). */
 const char *ds_event_name(enum ds_event_type t);

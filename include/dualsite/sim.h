@@ -21,7 +21,8 @@
 enum ds_fault_type {
 	DS_FAULT_DOWN,              /* `slots` stop answering */
 	DS_FAULT_UP,                /* `slots` answer again (a restarted registrar forgot its bindings) */
-	DS_FAULT_CALL_START,        /* a call comes in through the site the sip connection uses */
+	DS_FAULT_CALL_START,        /* a call comes in through the site the sip connection uses,
+				     * or with `via_proxy` through proxy `proxy`'s registration */
 	DS_FAULT_CALL_END,          /* the far end hangs up */
 	DS_FAULT_UNREGISTER,        /* proxy `proxy`'s registrar drops the binding silently */
 	DS_FAULT_REJECT,            /* site `proxy`'s registrars reject REGISTERs with `code` */
@@ -38,6 +39,7 @@ struct ds_fault {
 	int proxy;                  /* UNREGISTER/REJECT/ACCEPT: 0 (preferred site) or 1 (peer site) */
 	int code;                   /* REJECT: SIP status */
 	uint32_t retry_after;       /* REJECT: Retry-After seconds, 0 = none */
+	bool via_proxy;             /* CALL_START: `proxy` says which registration it came through */
 };
 
 /* Scenario happenings the simulator reports besides the engine's events. */
@@ -123,8 +125,8 @@ uint64_t ds_sim_probes_sent(const struct ds_sim *sim);
 int ds_sim_add_fault(struct ds_sim *sim, const struct ds_fault *f);
 
 /* Runs every happening with time <= t. Returns 0, or ELOOP when the engine
- * kept asking to be woken at one instant (an engine bug; the simulator
- * stops there). */
+ * kept asking to be woken at one instant, or kept one instant busy with
+ * inputs (an engine bug; the simulator stops there). */
 int ds_sim_run_until(struct ds_sim *sim, int64_t t);
 
 /* The slots of the agent's servers a name stands for: a site (every server

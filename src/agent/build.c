@@ -50,6 +50,10 @@ int ds_agent_build(const struct ds_config *cfg, const struct ds_person *p,
 		conf->kind_connected[k] = t.connected[k];
 		if (!t.connected[k])
 			continue;
+		/* each kind names the site of its own pairs (BC off without a
+		 * preferred site: its own first server's) */
+		conf->kind_site[k][0] = t.k[k].site[0];
+		conf->kind_site[k][1] = t.bc ? t.k[k].site[1] : NULL;
 		for (int s = 0; s < sites; s++) {
 			/* A missing Stat Server pair is a warning (rule 5): run without it. */
 			if (t.k[k].err[s] != DS_TOPO_OK && k != DS_KIND_STAT)

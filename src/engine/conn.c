@@ -160,16 +160,27 @@ static void lose(struct ds_engine *e, int kind)
 	if (e->conf->bc_enabled)
 		c->switch_at = e->now + e->conf->timeout_ms + ds_delay(e);
 	ds_emit(e, &ev);
-	if (kind == DS_KIND_SIP && e->in_call && e->call_site == site) {
-		struct ds_event end = {.type = DS_EV_CALL_END, .kind = kind,
-				       .site = site, .reason = DS_R_SITE_LOST};
-		struct ds_action drop = {.type = DS_ACT_DROP_CALL, .proxy = site,
-					 .slot = DS_SLOT(kind, site, e->member[kind][site])};
-		e->in_call = false;
-		e->call_site = -1;
-		ds_emit(e, &end);
-		ds_act(e, &drop);
-	}
+	if (kind == DS_KIND_SIP)
+		ds_call_observe(e);
+}
+
+/* A call belongs to the site it came through, which in dual mode need not
+ * be the site the sip connection uses: it ends when that site's pair is
+ * down, whichever site the agent is connected to. */
+void ds_call_observe(struct ds_engine *e)
+{
+	int site = e->call_site;
+	struct ds_event end = {.type = DS_EV_CALL_END, .kind = DS_KIND_SIP,
+			       .site = site, .reason = DS_R_SITE_LOST};
+	struct ds_action drop = {.type = DS_ACT_DROP_CALL, .proxy = site};
+
+	if (!e->in_call || ds_pair_up(e, DS_KIND_SIP, site))
+		return;
+	drop.slot = DS_SLOT(DS_KIND_SIP, site, e->member[DS_KIND_SIP][site]);
+	e->in_call = false;
+	e->call_site = -1;
+	ds_emit(e, &end);
+	ds_act(e, &drop);
 }
 
 /* sip, connected, pair up: is the phone still registered here? */

@@ -108,6 +108,7 @@ static void evaluate(struct ds_engine *e)
 	for (int k = 0; k < DS_KIND_COUNT; k++)
 		if (e->conf->kind_connected[k])
 			ds_conn_update(e, k);
+	ds_call_observe(e);
 	ds_reg_act(e);
 }
 

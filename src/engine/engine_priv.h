@@ -20,6 +20,11 @@ struct reg {
 			     * bound: refresh time */
 	int64_t expires_at; /* bound: the registrar drops us then */
 	int64_t check_at;   /* bound: next binding check */
+	/* Failure reasons reported since the last success (a loss's included),
+	 * so that retries failing alike say nothing new: bit (1 << reason),
+	 * and the last two rejection codes. */
+	uint16_t said_mask;
+	uint16_t said_code[2];
 };
 
 /* The connection of one kind (sip, stat, config). */
@@ -84,6 +89,7 @@ bool ds_available(const struct ds_engine *e, int kind, int site);
 void ds_conn_start(struct ds_engine *e);
 void ds_conn_update(struct ds_engine *e, int kind);
 void ds_conn_manual(struct ds_engine *e, bool restore);
+void ds_call_observe(struct ds_engine *e);
 int64_t ds_conn_wakeup(const struct ds_engine *e, int kind);
 
 #endif

@@ -18,6 +18,7 @@ const char *ds_event_name(enum ds_event_type t)
 	case DS_EV_OUT_OF_SERVICE:    return "out-of-service";
 	case DS_EV_REGISTERED:        return "registered";
 	case DS_EV_REGISTRATION_LOST: return "registration-lost";
+	case DS_EV_REGISTRATION_FAILED: return "registration-failed";
 	case DS_EV_CALL_START:        return "call-start";
 	case DS_EV_CALL_END:          return "call-end";
 	}
@@ -53,9 +54,20 @@ static const char *reason_name(enum ds_reason r)
 	return "?";
 }
 
-static const char *site_of(const struct ds_engine_conf *c, int site)
+const char *ds_site_name(const struct ds_engine_conf *c, enum ds_kind k, int site)
 {
-	return (site == 0 || site == 1) && c->site_name[site] ? c->site_name[site] : "?";
+	if (site != 0 && site != 1)
+		return NULL;
+	if ((int)k >= 0 && k < DS_KIND_COUNT && c->kind_site[k][site])
+		return c->kind_site[k][site];
+	return c->site_name[site];
+}
+
+static const char *site_of(const struct ds_engine_conf *c, enum ds_kind k, int site)
+{
+	const char *name = ds_site_name(c, k, site);
+
+	return name ? name : "?";
 }
 
 static const char *server_of(const struct ds_engine_conf *c, int slot)
@@ -118,24 +130,24 @@ int ds_event_json(const struct ds_event *ev, const struct ds_engine_conf *c,
 	switch (ev->type) {
 	case DS_EV_CONNECTED:
 		put_json_str(&o, "kind", kind);
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_json_str(&o, "server", server_of(c, ev->slot));
 		break;
 	case DS_EV_HA_SWITCH:
 		put_json_str(&o, "kind", kind);
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_json_str(&o, "from", server_of(c, ev->from));
 		put_json_str(&o, "to", server_of(c, ev->to));
 		break;
 	case DS_EV_CONNECTION_LOST:
 		put_json_str(&o, "kind", kind);
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		break;
 	case DS_EV_SWITCHOVER:
 	case DS_EV_RESTORE:
 		put_json_str(&o, "kind", kind);
-		put_json_str(&o, "from", site_of(c, ev->from));
-		put_json_str(&o, "to", site_of(c, ev->to));
+		put_json_str(&o, "from", site_of(c, ev->kind, ev->from));
+		put_json_str(&o, "to", site_of(c, ev->kind, ev->to));
 		put_reason(&o, ev);
 		break;
 	case DS_EV_RESTORE_DEFERRED:
@@ -147,19 +159,20 @@ int ds_event_json(const struct ds_event *ev, const struct ds_engine_conf *c,
 		break;
 	case DS_EV_REGISTERED:
 		put(&o, ", \"proxy\": %d", ev->proxy);
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_json_str(&o, "server", server_of(c, ev->slot));
 		break;
 	case DS_EV_REGISTRATION_LOST:
+	case DS_EV_REGISTRATION_FAILED:
 		put(&o, ", \"proxy\": %d", ev->proxy);
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_reason(&o, ev);
 		break;
 	case DS_EV_CALL_START:
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		break;
 	case DS_EV_CALL_END:
-		put_json_str(&o, "site", site_of(c, ev->site));
+		put_json_str(&o, "site", site_of(c, ev->kind, ev->site));
 		put_reason(&o, ev);
 		break;
 	}
@@ -183,20 +196,20 @@ int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *c,
 
 	switch (ev->type) {
 	case DS_EV_CONNECTED:
-		put(&o, "%-6s connected to %s (%s)", kind, site_of(c, ev->site),
+		put(&o, "%-6s connected to %s (%s)", kind, site_of(c, ev->kind, ev->site),
 		    server_of(c, ev->slot));
 		break;
 	case DS_EV_HA_SWITCH:
-		put(&o, "%-6s ha-switch at %s: %s -> %s", kind, site_of(c, ev->site),
+		put(&o, "%-6s ha-switch at %s: %s -> %s", kind, site_of(c, ev->kind, ev->site),
 		    server_of(c, ev->from), server_of(c, ev->to));
 		break;
 	case DS_EV_CONNECTION_LOST:
-		put(&o, "%-6s connection lost to %s", kind, site_of(c, ev->site));
+		put(&o, "%-6s connection lost to %s", kind, site_of(c, ev->kind, ev->site));
 		break;
 	case DS_EV_SWITCHOVER:
 	case DS_EV_RESTORE:
 		put(&o, "%-6s %s %s -> %s (%s)", kind, ds_event_name(ev->type),
-		    site_of(c, ev->from), site_of(c, ev->to), why);
+		    site_of(c, ev->kind, ev->from), site_of(c, ev->kind, ev->to), why);
 		break;
 	case DS_EV_RESTORE_DEFERRED:
 		put(&o, "%-6s restore deferred (%s)", kind, why);
@@ -205,18 +218,20 @@ int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *c,
 		put(&o, "%-6s out of service", kind);
 		break;
 	case DS_EV_REGISTERED:
-		put(&o, "proxy%d registered at %s (%s)", ev->proxy, site_of(c, ev->site),
+		put(&o, "proxy%d registered at %s (%s)", ev->proxy, site_of(c, ev->kind, ev->site),
 		    server_of(c, ev->slot));
 		break;
 	case DS_EV_REGISTRATION_LOST:
-		put(&o, "proxy%d registration lost at %s (%s)", ev->proxy,
-		    site_of(c, ev->site), why);
+	case DS_EV_REGISTRATION_FAILED:
+		put(&o, "proxy%d registration %s at %s (%s)", ev->proxy,
+		    ev->type == DS_EV_REGISTRATION_LOST ? "lost" : "failed",
+		    site_of(c, ev->kind, ev->site), why);
 		break;
 	case DS_EV_CALL_START:
-		put(&o, "call   started at %s", site_of(c, ev->site));
+		put(&o, "call   started at %s", site_of(c, ev->kind, ev->site));
 		break;
 	case DS_EV_CALL_END:
-		put(&o, "call   ended at %s (%s)", site_of(c, ev->site), why);
+		put(&o, "call   ended at %s (%s)", site_of(c, ev->kind, ev->site), why);
 		break;
 	}
 	return (int)o.len;

@@ -38,19 +38,50 @@ bool ds_reg_wanted(const struct ds_engine *e, int p)
 	       (e->reg[0].report == REP_LOST && !e->reg[0].bound);
 }
 
+/* Has this failure's reason been reported since the last success? */
+static bool said(const struct reg *r, enum ds_reason why, int code)
+{
+	if (why == DS_R_REJECTED)
+		return r->said_code[0] == code || r->said_code[1] == code;
+	return r->said_mask & (1u << why);
+}
+
+static void say(struct reg *r, enum ds_reason why, int code)
+{
+	if (why == DS_R_REJECTED) {
+		r->said_code[1] = r->said_code[0];
+		r->said_code[0] = (uint16_t)code;
+	} else {
+		r->said_mask |= (uint16_t)(1u << why);
+	}
+}
+
+/* A registration held is lost (registration-lost, once: a change of
+ * state); an attempt made while none was held failed (registration-failed,
+ * once per reason until a success, so that a wrong password retried every
+ * reregister_in_seconds is said once, not at every retry). */
 static void lost(struct ds_engine *e, int p, enum ds_reason why, int code)
 {
 	struct reg *r = &e->reg[p];
+	bool held = r->bound;
+	struct ds_event ev = {.type = DS_EV_REGISTRATION_LOST, .kind = DS_KIND_SIP,
+			      .proxy = p, .site = p, .reason = why, .code = code};
 
 	r->bound = false;
 	r->expires_at = DS_NEVER;
 	r->check_at = DS_NEVER;
-	if (r->report != REP_LOST) {
-		struct ds_event ev = {.type = DS_EV_REGISTRATION_LOST, .kind = DS_KIND_SIP,
-				      .proxy = p, .site = p, .reason = why, .code = code};
+	if (held && r->report != REP_LOST) {
 		r->report = REP_LOST;
+		say(r, why, code);
 		ds_emit(e, &ev);
+		return;
 	}
+	r->report = REP_LOST;
+	if (held || said(r, why, code))
+		return;
+	say(r, why, code);
+	ev.type = DS_EV_REGISTRATION_FAILED;
+	ds_emit(e, &ev);
 }
 
 static void cancel_op(struct ds_engine *e, int p)
@@ -185,6 +216,8 @@ void ds_reg_input(struct ds_engine *e, const struct ds_input *in)
 		if (e->conf->binding_check_ms > 0)
 			r->check_at = e->now + e->conf->binding_check_ms;
 		r->report = REP_OK;
+		r->said_mask = 0;
+		r->said_code[0] = r->said_code[1] = 0;
 		if (news)
 			ds_emit(e, &ev);
 		return;

@@ -32,6 +32,9 @@ void lab_event_narrate(const struct lab *lab, const struct lab_event *ev, FILE *
 	else if (!strcmp(e, "registration-lost"))
 		snprintf(what, sizeof(what), "registration at %s lost (%s, proxy%d)", ev->site,
 			 ev->reason, ev->proxy);
+	else if (!strcmp(e, "registration-failed"))
+		snprintf(what, sizeof(what), "registration at %s failed (%s, proxy%d)", ev->site,
+			 ev->reason, ev->proxy);
 	else if (!strcmp(e, "call-start"))
 		snprintf(what, sizeof(what), "call started through %s", ev->site);
 	else if (!strcmp(e, "call-end"))

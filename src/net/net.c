@@ -129,6 +129,20 @@ void ds_net_servers_changed(struct ds_net *n, const bool *changed)
 	free(mark);
 }
 
+/* The likely cause of a registration that never succeeded, for the log. */
+static const char *reg_hint(const struct ds_event *ev)
+{
+	if (ev->type != DS_EV_REGISTRATION_FAILED)
+		return "";
+	if (ev->reason == DS_R_REJECTED && (ev->code == 401 || ev->code == 403 || ev->code == 407))
+		return ": check the SIP user and password";
+	if (ev->reason == DS_R_REJECTED && ev->code == 404)
+		return ": the registrar does not know this SIP user; check sip.user";
+	if (ev->reason == DS_R_TIMEOUT)
+		return ": no answer; is the registrar reachable from the listen address?";
+	return "";
+}
+
 static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 {
 	struct ds_net *n = ag->net;
@@ -141,7 +155,7 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 			       ds_event_name(ev->type), ag->p->name);
 	}
 	if (ds_event_line(ev, &ag->conf, false, &n->line, &n->line_cap) >= 0)
-		ds_log(n, "%s: %s", ag->p->name, n->line);
+		ds_log(n, "%s: %s%s", ag->p->name, n->line, reg_hint(ev));
 	if (n->nc.eventh)
 		n->nc.eventh(ev, &ag->conf, n->nc.arg);
 	ds_net_notify_changed(n);

@@ -97,6 +97,7 @@ static void on_event(const struct ds_event *ev, size_t a, void *arg)
 	case DS_EV_OUT_OF_SERVICE:
 	case DS_EV_REGISTERED:
 	case DS_EV_REGISTRATION_LOST:
+	case DS_EV_REGISTRATION_FAILED:
 	case DS_EV_CALL_START:
 	case DS_EV_CALL_END:
 		return;

@@ -9,7 +9,7 @@
 
 static void site_label(const struct ds_sim_agent *a, int site, char *buf, size_t sz)
 {
-	const char *name = site >= 0 && site < 2 ? a->conf.site_name[site] : NULL;
+	const char *name = ds_site_name(&a->conf, DS_KIND_SIP, site);
 
 	if (name)
 		snprintf(buf, sz, "%s", name);
@@ -55,13 +55,23 @@ static void call_start(struct ds_sim_agent *a, const struct ds_fault *f)
 		return;
 	}
 	ds_engine_conn(a->engine, DS_KIND_SIP, &v);
-	if (v.state != DS_CONN_CONNECTED || !ds_engine_registered(a->engine, v.site)) {
+	if (f->via_proxy) {
+		/* in dual mode a caller may reach the agent through either
+		 * registration, whichever site the connection uses */
+		v.site = f->proxy;
+		if (!ds_engine_registered(a->engine, f->proxy)) {
+			note(sim, a, DS_NOTE_CALL_REFUSED, f, "call refused: not registered at proxy%d",
+			     f->proxy);
+			return;
+		}
+	} else if (v.state != DS_CONN_CONNECTED || !ds_engine_registered(a->engine, v.site)) {
 		note(sim, a, DS_NOTE_CALL_REFUSED, f, "call refused: not registered");
 		return;
 	}
 	char site[64];
 	site_label(a, v.site, site, sizeof(site));
-	note(sim, a, DS_NOTE_FAULT, f, "call comes in through %s", site);
+	note(sim, a, DS_NOTE_FAULT, f, "call comes in through %s%s", site,
+	     f->via_proxy ? (v.site ? " (proxy1)" : " (proxy0)") : "");
 	a->in_call = true;
 	struct ds_input in = {.type = DS_IN_CALL_START, .site = v.site};
 	ds_sim_feed(a, &in);

@@ -114,6 +114,7 @@ static int state_after(struct fleet *fl, const struct ds_engine_conf *c, const s
 	case DS_EV_RESTORE_DEFERRED:
 	case DS_EV_REGISTERED:
 	case DS_EV_REGISTRATION_LOST:
+	case DS_EV_REGISTRATION_FAILED:
 	case DS_EV_CALL_START:
 	case DS_EV_CALL_END:
 		return -1;

@@ -18,7 +18,7 @@
 
 static const char *const top_keys[] = {"agent", "duration", "seed", "events"};
 static const char *const event_keys[] = {"at", "down", "up", "call", "unregister",
-					 "reject", "code", "retry-after", "accept", "manual"};
+					 "reject", "code", "retry-after", "accept", "manual", "proxy"};
 #define N_TOP (sizeof(top_keys) / sizeof(top_keys[0]))
 #define N_EVENT_KEYS (sizeof(event_keys) / sizeof(event_keys[0]))
 
@@ -162,14 +162,14 @@ static bool is_action(const char *k)
 	return false;
 }
 
-/* One event: {at: T, ACTION: VALUE [, code: C [, retry-after: S]]}. */
+/* One event: {at: T, ACTION: VALUE [, code: C [, retry-after: S]] [, proxy: N]}. */
 static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds_scenario_event *ev)
 {
 	char path[64], kpath[96];
 	struct ds_loc eloc = node_loc(p, n, NULL);
-	struct fy_node *v_at = NULL, *v_act = NULL, *v_code = NULL, *v_retry = NULL;
+	struct fy_node *v_at = NULL, *v_act = NULL, *v_code = NULL, *v_retry = NULL, *v_proxy = NULL;
 	const char *act = NULL;
-	struct ds_loc act_loc = eloc, code_loc = eloc, retry_loc = eloc;
+	struct ds_loc act_loc = eloc, code_loc = eloc, retry_loc = eloc, proxy_loc = eloc;
 	int bad = 0;
 	void *it = NULL;
 	struct fy_node_pair *pair;
@@ -200,6 +200,9 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 		} else if (!strcmp(k, "retry-after")) {
 			v_retry = vn;
 			retry_loc = vloc;
+		} else if (!strcmp(k, "proxy")) {
+			v_proxy = vn;
+			proxy_loc = vloc;
 		} else if (is_action(k)) {
 			if (act) {
 				err(p, &kloc, kpath, "an event does one thing; '%s' and '%s' "
@@ -251,6 +254,15 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 		if (choice(p, v_act, kpath, &act_loc, "start", "end", &b))
 			bad = 1;
 		f->type = b ? DS_FAULT_CALL_END : DS_FAULT_CALL_START;
+		snprintf(kpath, sizeof(kpath), "%s/proxy", path);
+		if (v_proxy && f->type == DS_FAULT_CALL_START) {
+			if (whole(p, v_proxy, kpath, &proxy_loc, 0, 1,
+				  "the registration the call comes through (0: preferred site, 1: peer site)", &u))
+				bad = 1;
+			else
+				f->proxy = (int)u;
+			f->via_proxy = true;
+		}
 	} else if (!strcmp(act, "manual")) {
 		if (choice(p, v_act, kpath, &act_loc, "switchover", "restore", &b))
 			bad = 1;
@@ -294,6 +306,11 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 			err(p, &retry_loc, path, "'retry-after' goes with 'reject' (and code 503) only");
 			bad = 1;
 		}
+	}
+	if (v_proxy && f->type != DS_FAULT_CALL_START) {
+		err(p, &proxy_loc, path, "'proxy' goes with 'call: start' only (the registration "
+		    "the call comes through)");
+		bad = 1;
 	}
 	return bad ? EINVAL : 0;
 }

@@ -26,6 +26,10 @@
 /* A timer asked for at the instant it was just delivered, this many times in
  * a row, means the engine will never let time advance. */
 #define DS_SIM_MAX_SAME_INSTANT 10000
+/* Likewise any input, per agent of the simulation: an engine that retries
+ * at once a REGISTER that is refused at once would keep one instant busy for
+ * ever. */
+#define DS_SIM_MAX_SAME_INSTANT_INPUTS 1000000
 
 int ds_sim_setup(const struct ds_config *cfg, const char *agent,
 		 struct ds_engine_conf *conf, struct ds_probe_conf *pc)
@@ -123,6 +127,7 @@ int ds_sim_alloc(struct ds_sim **simp, const struct ds_engine_conf *conf,
 	if (hooks)
 		sim->hooks = *hooks;
 	sim->done_through = -1;
+	sim->last_feed_t = -1;
 	int err = ds_sim_add_agent(sim, conf);
 	if (err) {
 		ds_sim_free(sim);
@@ -309,6 +314,13 @@ void ds_sim_feed(struct ds_sim_agent *a, struct ds_input *in)
 {
 	struct ds_sim *sim = a->sim;
 
+	if (sim->now != sim->last_feed_t) {
+		sim->last_feed_t = sim->now;
+		sim->same_feed = 0;
+	} else if (++sim->same_feed > DS_SIM_MAX_SAME_INSTANT_INPUTS * sim->n_agents) {
+		sim->err = ELOOP;
+		return;
+	}
 	in->t = sim->now;
 	if (sim->hooks.input_h)
 		sim->hooks.input_h(in, sim->hooks.arg);
@@ -633,7 +645,7 @@ uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name)
 	for (int s = 0; s < DS_SLOT_COUNT; s++) {
 		if (conf->server_id[s] < 0)
 			continue;
-		const char *site = conf->site_name[DS_SLOT_SITE(s)];
+		const char *site = ds_site_name(conf, (enum ds_kind)(s / 4), DS_SLOT_SITE(s));
 		const char *srv = conf->server_name[s];
 
 		if ((site && !strcmp(site, name)) || (srv && !strcmp(srv, name)))

@@ -165,6 +165,8 @@ struct ds_sim {
 	bool started;
 	int64_t now;
 	int64_t done_through;          /* every item at or before this is handled */
+	int64_t last_feed_t;           /* inputs fed at that instant, all agents: */
+	size_t same_feed;              /* a bound on them catches an engine loop */
 	struct ds_sim_queue q;
 	struct ds_sim_probe_due *due;         /* probes in flight to silent servers, by due time */
 	size_t due_head, due_n, due_cap;

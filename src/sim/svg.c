@@ -220,6 +220,7 @@ static void on_event(struct draw *d, const struct ds_event *ev)
 	switch (ev->type) {
 	case DS_EV_REGISTERED:
 	case DS_EV_REGISTRATION_LOST:
+	case DS_EV_REGISTRATION_FAILED:
 		li = ev->proxy >= 0 && ev->proxy < 2 ? d->lane_proxy[ev->proxy] : -1;
 		break;
 	case DS_EV_CALL_START:
@@ -267,6 +268,7 @@ static void on_event(struct draw *d, const struct ds_event *ev)
 		lane_close(d, l, ev->t);
 		break;
 	case DS_EV_RESTORE_DEFERRED:
+	case DS_EV_REGISTRATION_FAILED: /* nothing was held: no bar ends */
 		break;
 	}
 	event_label(d, l, ev);

@@ -14,8 +14,8 @@ start_kamailio KYB "$PORT_YB" SiteY
 gen_config "$T/ds.yaml" sipendpoint.proxies.proxy0.reregister_in_seconds=1 \
 	sipendpoint.proxies.proxy1.reregister_in_seconds=2
 start_dualsite "$T/ds.yaml"
-ev_wait 5 alice registration-lost proxy=0 site=SiteX reason=rejected:503
-ev_wait 5 alice registration-lost proxy=1 site=SiteY reason=rejected:503
+ev_wait 5 alice registration-failed proxy=0 site=SiteX reason=rejected:503
+ev_wait 5 alice registration-failed proxy=1 site=SiteY reason=rejected:503
 
 # sipp logs "REGISTER <ms since its start> <Call-ID> <CSeq>" per REGISTER received.
 reg_lines() { grep '^REGISTER ' "$T/$1.log" 2>/dev/null; }

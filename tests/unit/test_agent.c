@@ -176,6 +176,58 @@ static void test_bc_off(void **state)
 		for (int m = 0; m < 2; m++)
 			assert_slot(&c, k, 1, m, f, NULL);
 	assert_int_equal(c.reg_expires[1], 0);
+	/* BC off with a preferred site: every kind names that site */
+	for (int k = 0; k < DS_KIND_COUNT; k++) {
+		assert_string_equal(ds_site_name(&c, (enum ds_kind)k, 0), "SiteX");
+		assert_null(ds_site_name(&c, (enum ds_kind)k, 1));
+	}
+}
+
+/* BC off and no preferred site: each kind uses, and names, the site of its
+ * own first connected server, not the SIP Server's. */
+static void test_bc_off_own_sites(void **state)
+{
+	static const char text[] =
+		"application:\n"
+		"  name: WS\n"
+		"  connections: [SIP_Y, STAT_X, STAT_Y, CONF_Y, SIP_X]\n"
+		"servers:\n"
+		"  SIP_X:  {kind: sip, host: 127.0.0.1, port: 5061, switch: SW_X,\n"
+		"           options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n"
+		"  SIP_Y:  {kind: sip, host: 127.0.0.1, port: 5071, switch: SW_Y,\n"
+		"           options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n"
+		"  STAT_X: {kind: stat, host: 127.0.0.1, port: 7001,\n"
+		"           options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n"
+		"  STAT_Y: {kind: stat, host: 127.0.0.1, port: 7002,\n"
+		"           options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n"
+		"  CONF_Y: {kind: config, host: 127.0.0.1, port: 2030,\n"
+		"           options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n"
+		"switches: {SW_X: {}, SW_Y: {}}\n"
+		"places:\n"
+		"  P1: {dns: [{switch: SW_X, number: \"7001\"}, {switch: SW_Y, number: \"7001\"}]}\n"
+		"persons:\n"
+		"  erin: {place: P1, sip: {user: \"7001\", password-env: E_PW}}\n";
+	struct loaded l = {0};
+	struct ds_engine_conf c;
+
+	(void)state;
+	load_text(&l, text);
+	assert_int_equal(l.err, 0);
+	ds_options_check(l.cfg, &l.d);
+	assert_int_equal(l.d.errors, 0);
+	assert_int_equal(build(&l, "erin", &c), 0);
+	assert_false(c.bc_enabled);
+	assert_slot(&c, DS_KIND_SIP, 0, 0, &l, "SIP_Y");
+	assert_slot(&c, DS_KIND_STAT, 0, 0, &l, "STAT_X");
+	assert_slot(&c, DS_KIND_CONFIG, 0, 0, &l, "CONF_Y");
+	assert_string_equal(ds_site_name(&c, DS_KIND_SIP, 0), "SiteY");
+	assert_string_equal(ds_site_name(&c, DS_KIND_STAT, 0), "SiteX");
+	assert_string_equal(ds_site_name(&c, DS_KIND_CONFIG, 0), "SiteY");
+	for (int k = 0; k < DS_KIND_COUNT; k++)
+		assert_null(ds_site_name(&c, (enum ds_kind)k, 1));
+	/* the agent's own site (registrations, calls) is the SIP Server's */
+	assert_string_equal(c.site_name[0], "SiteY");
+	unload(&l);
 }
 
 /* dave: the peer site matches no server: he cannot run, and validation says why. */
@@ -340,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bc_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bc_off_own_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cannot_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_conf, setup, teardown),
 		cmocka_unit_test(test_validate_iff_build),

@@ -227,12 +227,79 @@ static void test_second_challenge_style_rejection_retries_later(void **state)
 	seq = a->seq;
 	input(e, &r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = 100, .proxy = 0,
 		.seq = seq, .code = 503, .retry_after = 9});
-	assert_non_null(find(&r, DS_EV_REGISTRATION_LOST, DS_KIND_SIP));
+	/* never registered there: failed, not lost */
+	assert_non_null(find(&r, DS_EV_REGISTRATION_FAILED, DS_KIND_SIP));
+	assert_null(find(&r, DS_EV_REGISTRATION_LOST, DS_KIND_SIP));
 	/* the longer of reregister_in_seconds (5 s) and Retry-After (9 s) */
 	assert_int_equal(ds_engine_next_wakeup(e), 100 + 9000);
 	/* a stale answer changes nothing */
 	input(e, &r, (struct ds_input){.type = DS_IN_REG_OK, .t = 200, .proxy = 0, .seq = seq});
 	assert_false(ds_engine_registered(e, 0));
+	ds_engine_free(e);
+}
+
+/* Waits for proxy0's next REGISTER and answers it: `code` 200 grants, 0 is
+ * no answer in time, else a rejection. Returns the events of the answer. */
+static void answer_next(struct ds_engine *e, struct rec *r, int64_t *t, int code)
+{
+	const struct ds_action *a = find_act(r, DS_ACT_REGISTER, 0);
+
+	while (!a) {
+		*t = ds_engine_next_wakeup(e);
+		assert_true(*t != DS_NEVER);
+		input(e, r, (struct ds_input){.type = DS_IN_TIMER, .t = *t});
+		a = find_act(r, DS_ACT_REGISTER, 0);
+	}
+	*t += 10;
+	if (code == 200)
+		input(e, r, (struct ds_input){.type = DS_IN_REG_OK, .t = *t, .proxy = 0,
+			.seq = a->seq, .expires = 20});
+	else
+		input(e, r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = *t, .proxy = 0,
+			.seq = a->seq, .code = code});
+}
+
+/* registration-failed: said once per reason until a success; a held
+ * registration's failure is registration-lost, and its reason counts as said. */
+static void test_registration_failed_once_per_reason(void **state)
+{
+	static const struct {
+		int code;                   /* the answer to the next REGISTER at proxy0 */
+		enum ds_event_type said;    /* what it must say; DS_EV_CONNECTED: nothing */
+	} steps[] = {
+		{403, DS_EV_REGISTRATION_FAILED},
+		{403, DS_EV_CONNECTED},
+		{0, DS_EV_REGISTRATION_FAILED},   /* timeout: a new reason */
+		{403, DS_EV_CONNECTED},           /* said before, though not last */
+		{401, DS_EV_REGISTRATION_FAILED},
+		{0, DS_EV_CONNECTED},
+		{200, DS_EV_REGISTERED},
+		{401, DS_EV_REGISTRATION_LOST},   /* the refresh: a registration held */
+		{401, DS_EV_CONNECTED},           /* the loss said it */
+		{403, DS_EV_REGISTRATION_FAILED}, /* forgotten at the success */
+		{0, DS_EV_REGISTRATION_FAILED},   /* likewise */
+	};
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	int64_t t = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(ds_engine_alloc(&e, &c, 1, 0, sink, &r), 0);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		answer_next(e, &r, &t, steps[i].code);
+		if (steps[i].said == DS_EV_CONNECTED) {
+			assert_int_equal(count(&r, DS_EV_REGISTRATION_FAILED), 0);
+			assert_int_equal(count(&r, DS_EV_REGISTRATION_LOST), 0);
+			continue;
+		}
+		assert_int_equal(count(&r, steps[i].said), 1);
+		if (steps[i].said == DS_EV_REGISTRATION_FAILED)
+			assert_int_equal(count(&r, DS_EV_REGISTRATION_LOST), 0);
+		if (steps[i].said == DS_EV_REGISTRATION_LOST)
+			assert_int_equal(count(&r, DS_EV_REGISTRATION_FAILED), 0);
+	}
 	ds_engine_free(e);
 }
 
@@ -266,6 +333,7 @@ static void test_names_are_spec_names(void **state)
 	(void)state;
 	assert_string_equal(ds_event_name(DS_EV_HA_SWITCH), "ha-switch");
 	assert_string_equal(ds_event_name(DS_EV_REGISTRATION_LOST), "registration-lost");
+	assert_string_equal(ds_event_name(DS_EV_REGISTRATION_FAILED), "registration-failed");
 	assert_string_equal(ds_event_name(DS_EV_RESTORE_DEFERRED), "restore-deferred");
 	assert_string_equal(ds_conn_state_name(DS_CONN_LOST), "lost");
 	assert_string_equal(ds_conn_state_name(DS_CONN_OUT_OF_SERVICE), "out-of-service");
@@ -293,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_site_loss_switches_after_timeout),
 		cmocka_unit_test(test_restore_waits_for_call),
 		cmocka_unit_test(test_second_challenge_style_rejection_retries_later),
+		cmocka_unit_test(test_registration_failed_once_per_reason),
 		cmocka_unit_test(test_state_is_small),
 		cmocka_unit_test(test_same_seed_same_delays),
 		cmocka_unit_test(test_health_counts_failures),

@@ -57,6 +57,27 @@ static void test_long_agent_json(void **state)
 	free(name);
 }
 
+/* registration-failed: the fields of registration-lost, in both forms. */
+static void test_registration_failed(void **state)
+{
+	struct ds_engine_conf c = {.agent = "alice", .site_name = {"Paris", "Lyon"}};
+	struct ds_event ev = {.type = DS_EV_REGISTRATION_FAILED, .t = 2250, .kind = DS_KIND_SIP,
+			      .proxy = 1, .site = 1, .reason = DS_R_REJECTED, .code = 401};
+	char buf[256];
+
+	(void)state;
+	ds_event_json(&ev, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"t\": 2.250, \"agent\": \"alice\", \"event\": "
+			    "\"registration-failed\", \"proxy\": 1, \"site\": \"Lyon\", "
+			    "\"reason\": \"rejected:401\"}");
+	ds_event_text(&ev, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "proxy1 registration failed at Lyon (rejected:401)");
+	ev.type = DS_EV_REGISTRATION_LOST;
+	ev.reason = DS_R_TIMEOUT;
+	ds_event_text(&ev, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "proxy1 registration lost at Lyon (timeout)");
+}
+
 static void test_long_site_text_and_reuse(void **state)
 {
 	char *site = repeat('s', LONG), *buf = NULL;
@@ -101,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_agent_json),
+		cmocka_unit_test(test_registration_failed),
 		cmocka_unit_test(test_long_site_text_and_reuse),
 		cmocka_unit_test(test_agent_name_escaped),
 	};

@@ -124,6 +124,33 @@ static void test_scenario_sorted_stably(void **state)
 	ds_diags_reset(&d);
 }
 
+/* `proxy` on a call start names the registration the call came through. */
+static void test_scenario_call_proxy(void **state)
+{
+	static const char text[] =
+		"agent: alice\n"
+		"duration: 100\n"
+		"events:\n"
+		"  - {at: 1, call: start, proxy: 1}\n"    /* 4 */
+		"  - {at: 2, call: start}\n"              /* 5 */
+		"  - {at: 3, call: start, proxy: 2}\n"    /* 6 */
+		"  - {at: 4, down: SiteX, proxy: 1}\n"    /* 7 */
+		"  - {at: 5, call: end, proxy: 0}\n";     /* 8 */
+	struct ds_diags d;
+	struct ds_scenario *sc = parse(text, &d);
+	(void)state;
+
+	assert_true(sc->events[0].fault.via_proxy);
+	assert_int_equal(sc->events[0].fault.proxy, 1);
+	assert_false(sc->events[1].fault.via_proxy);
+	assert_true(has_diag(&d, 6, 0, "expected a whole number 0..1"));
+	assert_true(has_diag(&d, 7, 0, "'proxy' goes with 'call: start' only"));
+	assert_true(has_diag(&d, 8, 0, "'proxy' goes with 'call: start' only"));
+	assert_int_equal(d.errors, 3);
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+}
+
 static void test_scenario_errors(void **state)
 {
 	static const char text[] =
@@ -366,6 +393,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenario_spec_example),
 		cmocka_unit_test(test_scenario_sorted_stably),
+		cmocka_unit_test(test_scenario_call_proxy),
 		cmocka_unit_test(test_scenario_errors),
 		cmocka_unit_test(test_scenario_syntax_and_missing),
 		cmocka_unit_test(test_scenario_quote_trap),

@@ -14,6 +14,7 @@ suite=explain
 for dir in "$here"/*/; do
 	[ -d "$dir" ] || continue   # no directory at all: finish() says so
 	name=$(basename "$dir")
+	[ -f "$dir/all" ] && continue   # an --all case: the loop below
 	cases=$((cases + 1))
 	need "$name" "$dir" config.yaml agent exit expected.txt expected.json || continue
 	agent=$(cat "$dir/agent")
@@ -38,6 +39,8 @@ done
 for dir in "$here"/*/; do
 	name=$(basename "$dir")
 	[ -f "$dir/all" ] || continue
+	cases=$((cases + 1))
+	need "$name" "$dir" config.yaml exit expected-all.txt expected-all.json expected-all.csv || continue
 	want=$(cat "$dir/exit")
 	for fmt in txt json csv; do
 		case $fmt in txt) opt= ;; *) opt=--$fmt ;; esac
