@@ -23,7 +23,7 @@ CMOCKA    = $(shell pkg-config --libs cmocka 2>/dev/null)
 # engine, sim, util). The network driver and the lab link libre on top.
 CORE_SRC = $(wildcard src/util/*.c src/config/*.c src/options/*.c src/validate/*.c \
                       src/agent/*.c src/engine/*.c src/sim/*.c)
-NET_SRC  = $(wildcard src/net/*.c src/lab/*.c)
+NET_SRC  = $(wildcard src/net/*.c src/lab/*.c src/control/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 NET_OBJ  = $(NET_SRC:%.c=$(B)/%.o)
@@ -40,7 +40,7 @@ all: deps $(BIN)
 deps:
 	@sh scripts/deps.sh
 
-$(B)/src/net/%.o $(B)/src/lab/%.o $(B)/src/cli/%.o: CFLAGS += $(RE_CFLAGS)
+$(B)/src/net/%.o $(B)/src/lab/%.o $(B)/src/control/%.o $(B)/src/cli/%.o: CFLAGS += $(RE_CFLAGS)
 $(B)/src/config/%.o: CFLAGS += $(FY_CFLAGS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -161,6 +161,19 @@ void ds_engine_conn(const struct ds_engine *e, enum ds_kind k, struct ds_conn_vi
 bool ds_engine_registered(const struct ds_engine *e, int proxy);
 bool ds_engine_in_call(const struct ds_engine *e);
 
+/* A registration as the control endpoint shows it: held, being tried (an
+ * attempt in flight with none held), or neither. */
+enum ds_reg_state { DS_REG_UNREGISTERED, DS_REG_REGISTERING, DS_REG_REGISTERED };
+struct ds_reg_view {
+	enum ds_reg_state state;
+	int slot;             /* DS_SLOT() of the server holding or trying; -1 none */
+	int64_t expires_at;   /* REGISTERED: when the registrar drops it; else DS_NEVER */
+};
+void ds_engine_reg(const struct ds_engine *e, int proxy, struct ds_reg_view *v);
+/* True when a manual switchover suspended auto-restore (docs/behaviour.md §3.2). */
+bool ds_engine_restore_suspended(const struct ds_engine *e);
+const char *ds_reg_state_name(enum ds_reg_state s);
+
 /* Names for logs and JSON (SPEC §5). */
 const char *ds_event_name(enum ds_event_type t);
 const char *ds_conn_state_name(enum ds_conn_state s);

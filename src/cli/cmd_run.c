@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <re.h>
 #include "dualsite/config.h"
+#include "dualsite/control.h"
 #include "dualsite/net.h"
 #include "dualsite/validate.h"
 #include "cli.h"
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
-		"                    [--seed N] [--listen ADDR[:PORT]]\n\n"
+		"                    [--seed N] [--listen ADDR[:PORT]]\n"
+		"                    [--control ADDR [--control-token-file FILE]]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
 		"their servers, registers at both sites, answers calls, moves agents\n"
 		"between sites as the configuration says (docs/run.md).\n\n"
@@ -38,6 +40,14 @@ static void usage(FILE *f)
 		"                        printed at start as \"seed N\")\n"
 		"  --listen ADDR[:PORT]  SIP address for UDP and TCP (default 127.0.0.1 and\n"
 		"                        an ephemeral port, printed at start)\n"
+		"  --control ADDR        serve the control endpoint (HTTP/1.1, JSON; used by\n"
+		"                        `dualsite ctl`) on a Unix socket path (made 0600,\n"
+		"                        removed at exit) or on HOST:PORT (docs/run.md)\n"
+		"  --control-token-file FILE\n"
+		"                        every control request must carry 'Authorization:\n"
+		"                        Bearer TOKEN', TOKEN being this file's first line;\n"
+		"                        required when --control is a TCP address other\n"
+		"                        than loopback\n"
 		"  -h, --help            this text\n\n"
 		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
@@ -78,13 +88,15 @@ struct run_args {
 	bool all;
 	const char *events;
 	const char *listen;
+	const char *control;
+	const char *token_file;
 	bool have_seed;
 	uint64_t seed;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN };
+	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_CONTROL, O_TOKEN };
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
@@ -92,6 +104,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"events", required_argument, NULL, O_EVENTS},
 		{"seed", required_argument, NULL, O_SEED},
 		{"listen", required_argument, NULL, O_LISTEN},
+		{"control", required_argument, NULL, O_CONTROL},
+		{"control-token-file", required_argument, NULL, O_TOKEN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -113,6 +127,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case O_ALL: a->all = true; break;
 		case O_EVENTS: a->events = optarg; break;
 		case O_LISTEN: a->listen = optarg; break;
+		case O_CONTROL: a->control = optarg; break;
+		case O_TOKEN: a->token_file = optarg; break;
 		case O_SEED:
 			if (ds_cli_seed("run", optarg, &a->seed))
 				return DS_EXIT_USAGE;
@@ -132,6 +148,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->listen && ds_net_listen_check(a->listen))
 		return usage_error("--listen '%s': expected ADDR[:PORT] with a numeric "
 				   "address, e.g. 127.0.0.1:5070 or [::1]:5070", a->listen);
+	if (a->control) {
+		bool loopback;
+
+		if (ds_control_addr_check(a->control, &loopback))
+			return usage_error("--control '%s': expected a Unix socket path (with a "
+					   "'/', e.g. ./ds.sock) or HOST:PORT with a numeric "
+					   "address, e.g. 127.0.0.1:8080", a->control);
+		if (!loopback && !a->token_file)
+			return usage_error("--control '%s' is not a loopback address: give "
+					   "--control-token-file FILE so that requests need "
+					   "a token", a->control);
+	} else if (a->token_file) {
+		return usage_error("%s", "--control-token-file needs --control ADDR");
+	}
 	if (a->all && a->n_agents)
 		return usage_error("%s", "--all and --agent exclude each other");
 	if (!a->all && !a->n_agents)
@@ -139,9 +169,58 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
+/* The first line of the token file, without its line end: one word of
+ * printable ASCII, as an HTTP header can carry it. 0, or a message and
+ * DS_EXIT_USAGE. */
+static int read_token(const char *file, char *tok, size_t sz)
+{
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "dualsite run: cannot read the control token file %s: %s\n",
+			file, strerror(errno));
+		return DS_EXIT_USAGE;
+	}
+	if (!fgets(tok, (int)sz, f))
+		tok[0] = '\0';
+	fclose(f);
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (tok[i] <= ' ' || tok[i] > '~') {
+			fprintf(stderr, "dualsite run: %s:1:%zu: the control token holds a "
+				"blank or a non-ASCII byte; write it as one word of printable "
+				"ASCII on the first line\n", file, i + 1);
+			return DS_EXIT_USAGE;
+		}
+	if (n < 16) {
+		fprintf(stderr, "dualsite run: %s:1: the control token has %zu characters; "
+			"use at least 16 (e.g. `head -c 24 /dev/urandom | base64 > %s`)\n",
+			file, n, file);
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Events go on to the control endpoint's streams once it exists. */
+struct run_ctx {
+	struct ds_control *ctl;
+};
+
+static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *conf,
+			void *arg)
+{
+	struct run_ctx *ctx = arg;
+
+	ds_control_event(ctx->ctl, ev, conf);
+}
+
 static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	       struct ds_diags *d)
 {
+	struct run_ctx ctx = {NULL};
+	char token[512], why[256] = "";
 	const struct ds_person **persons = NULL;
 	struct ds_net_conf nc;
 	struct ds_net *net = NULL;
@@ -162,6 +241,12 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	nc.listen = a->listen;
 	nc.seed = a->seed;
 	nc.events = events;
+	nc.eventh = run_event_h;
+	nc.arg = &ctx;
+	if (a->token_file && read_token(a->token_file, token, sizeof(token))) {
+		free(persons);
+		return DS_EXIT_USAGE;
+	}
 
 	err = libre_init();
 	if (err) {
@@ -178,6 +263,18 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 		status = DS_EXIT_CONFIG;
 		goto out;
 	}
+	if (a->control) {
+		err = ds_control_alloc(&ctx.ctl, net, a->control,
+				       a->token_file ? token : NULL, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "dualsite run: control endpoint: %s; nothing started\n",
+				why);
+			status = DS_EXIT_CONFIG;
+			goto out;
+		}
+		fprintf(stderr, "dualsite run: control endpoint on %s%s\n",
+			ds_control_addr(ctx.ctl), a->token_file ? " (token required)" : "");
+	}
 	err = ds_net_start(net);
 	if (err) {
 		fprintf(stderr, "dualsite run: cannot start: %s\n", strerror(err));
@@ -186,6 +283,7 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	}
 	status = ds_net_main(net) ? DS_EXIT_CONFIG : DS_EXIT_OK;
  out:
+	ds_control_free(ctx.ctl);
 	ds_net_free(net);
 	libre_close();
 	free(persons);

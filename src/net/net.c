@@ -119,6 +119,10 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 {
 	struct ds_net *n = ag->net;
 
+	if (ev->type == DS_EV_CALL_START) {   /* for the control view */
+		ag->call_since = ev->t;
+		ag->call_site = ev->site;
+	}
 	if (n->nc.events) {
 		if (ds_event_line(ev, &ag->conf, true, &n->line, &n->line_cap) >= 0)
 			ds_evout_line(n, n->line);

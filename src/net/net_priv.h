@@ -19,6 +19,7 @@ struct net_server {
 	bool probe_tcp;              /* stat/config (or TLS-only sip): TCP connect */
 	struct ds_health health;
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
+	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -67,6 +68,8 @@ struct net_agent {
 	uint16_t sbc_port[2];
 	struct sa sbc_addr[2];       /* resolved; AF_UNSPEC when no SBC */
 	int64_t answer_delay_ms;
+	int64_t call_since;          /* ms: the current call's call-start */
+	int call_site;               /* ... and its site */
 	uint32_t index;
 };
 

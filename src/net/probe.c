@@ -23,6 +23,7 @@
  * its round's timeout, declaring a healthy server down under load. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "net_priv.h"
 #include "sipmsg.h"
 
@@ -43,12 +44,23 @@ struct net_round {
 	struct ds_net *n;
 	uint64_t num;
 	uint64_t callid;     /* names the round in its OPTIONS' Call-IDs */
+	int64_t sent_us;     /* when its probes went out (monotonic) */
 	struct tmr tmr;
 	struct tmr rtx;      /* retransmission of unanswered UDP OPTIONS */
 	uint64_t rto;
 	struct round_probe *p;
 	size_t np;
 };
+
+/* Microseconds of the monotonic clock: libre's timers count milliseconds,
+ * too coarse for a round trip on a LAN. */
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void round_destructor(void *arg)
 {
@@ -106,6 +118,7 @@ static void probe_ok(struct round_probe *p)
 	p->ok = true;
 	if (s->last_ok_round < r->num + 1)
 		s->last_ok_round = r->num + 1;
+	s->rtt_us = mono_us() - r->sent_us;
 
 	if (ds_health_result(&s->health, true, n->pc.failures)) {
 		ds_log(n, "server %s (%s %J) is up", s->s->name,
@@ -293,6 +306,7 @@ static void round_start(struct ds_net *n)
 	}
 	r->np = n->n_servers;
 	list_append(&n->rounds, &r->le, r);
+	r->sent_us = mono_us();
 
 	for (size_t i = 0; i < r->np; i++) {
 		struct round_probe *p = &r->p[i];

@@ -1,0 +1,51 @@
+/* A narrow read-only view of a running `dualsite run` (agents, servers,
+ * counters) for the control endpoint, and the only requests it may make:
+ * the engine inputs a scenario uses (manual switchover and restore, drain).
+ * The view never formats anything; the control module does. */
+#ifndef DUALSITE_VIEW_H
+#define DUALSITE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dualsite/engine.h"
+
+struct ds_net;
+
+enum ds_srv_state { DS_SRV_UNKNOWN, DS_SRV_UP, DS_SRV_DOWN };
+
+struct ds_server_view {
+	const char *name;
+	enum ds_kind kind;
+	const char *site;          /* NULL when none */
+	enum ds_srv_state state;   /* unknown until it answered or was declared down */
+	int64_t rtt_us;            /* the last answered probe's round trip; -1 none */
+};
+
+struct ds_agent_view {
+	const char *name;
+	const struct ds_engine_conf *conf;   /* sites and server names */
+	struct ds_conn_view conn[DS_KIND_COUNT];
+	struct ds_reg_view reg[2];
+	bool in_call;
+	int call_site;             /* 0 or 1, -1 none */
+	int64_t call_since;        /* ms since start */
+	bool restore_suspended;
+};
+
+/* Milliseconds since the run started. */
+int64_t ds_view_now(const struct ds_net *n);
+size_t ds_view_n_agents(const struct ds_net *n);
+size_t ds_view_n_servers(const struct ds_net *n);
+/* 0 and *i, or ENOENT. */
+int ds_view_agent_find(const struct ds_net *n, const char *name, size_t *i);
+void ds_view_agent(const struct ds_net *n, size_t i, struct ds_agent_view *v);
+void ds_view_server(const struct ds_net *n, size_t i, struct ds_server_view *v);
+const char *ds_srv_state_name(enum ds_srv_state s);
+
+/* A manual switchover (restore false) or restore of agent i, fed to its
+ * engine as a scenario's `manual:` event would be. 0 when fed; EPERM when
+ * it is not possible now, with the reason in why[sz]. */
+int ds_view_manual(struct ds_net *n, size_t i, bool restore, char *why, size_t sz);
+
+#endif
