@@ -56,6 +56,8 @@ static int tcp_addr(const char *addr, struct sa *sa)
 			return EINVAL;
 		addr++;
 		hl -= 2;
+	} else if (memchr(addr, ':', hl)) {
+		return EINVAL;   /* an IPv6 address goes in brackets: [::1]:8080 */
 	}
 	if (hl >= sizeof(host))
 		return EINVAL;
