@@ -30,4 +30,27 @@ const char *ds_control_addr(const struct ds_control *c);
 void ds_control_event(struct ds_control *c, const struct ds_event *ev,
 		      const struct ds_engine_conf *conf);
 
+/* The client side (`dualsite ctl`): one request, blocking, with a 10 s
+ * timeout on every read and write. `token` may be NULL; `path` is sent as
+ * given (percent-encode names with ds_ctl_path_escape). */
+struct ds_ctl_answer {
+	unsigned status;
+	char *body;                   /* NUL-terminated; free() it */
+	size_t len;
+};
+/* 0 with the answer (whatever its status), or an errno when there is none
+ * (cannot connect, a broken answer), with what happened in err[errsz]. */
+int ds_ctl_request(const char *addr, const char *token, const char *method,
+		   const char *path, struct ds_ctl_answer *a, char *err, size_t errsz);
+/* GET path as an event stream: calls h with each message's data (a JSON
+ * line) until the daemon closes the stream (0). A refusal (not 200) is
+ * returned in *a, as ds_ctl_request does. */
+typedef void (ds_ctl_data_h)(const char *data, size_t len, void *arg);
+int ds_ctl_stream(const char *addr, const char *token, const char *path,
+		  struct ds_ctl_answer *a, ds_ctl_data_h *h, void *arg,
+		  char *err, size_t errsz);
+/* `s` with every byte but A-Z a-z 0-9 - . _ ~ written %XX, into out[sz];
+ * false when it does not fit. */
+bool ds_ctl_path_escape(const char *s, char *out, size_t sz);
+
 #endif

@@ -29,5 +29,6 @@ int ds_cmd_explain(int argc, char **argv);
 int ds_cmd_simulate(int argc, char **argv);
 int ds_cmd_run(int argc, char **argv);
 int ds_cmd_lab(int argc, char **argv);
+int ds_cmd_ctl(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct command {
 	{"simulate", ds_cmd_simulate, "run the engine on a scenario in simulated time"},
 	{"run",      ds_cmd_run,      "the daemon: SIP endpoints with Business Continuity"},
 	{"lab",      ds_cmd_lab,      "the two-site demo on loopback with real registrars"},
+	{"ctl",      ds_cmd_ctl,      "talk to a running `run` (--control): status, switchover, drain"},
 };
 
 static void usage(FILE *f)

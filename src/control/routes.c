@@ -63,6 +63,10 @@ static void agent_json(struct ds_buf *b, const struct ds_agent_view *v, int64_t 
 
 	ds_buf_puts(b, "{\"agent\": ");
 	ds_buf_jstr(b, v->name);
+	ds_buf_puts(b, ", \"preferred_site\": ");
+	ds_buf_jstr(b, c->site_name[DS_SITE_PREFERRED]);
+	ds_buf_puts(b, ", \"peer_site\": ");
+	ds_buf_jstr(b, c->site_name[DS_SITE_PEER]);
 	ds_buf_puts(b, ", \"connections\": {");
 	for (int k = 0; k < DS_KIND_COUNT; k++) {
 		const struct ds_conn_view *cv = &v->conn[k];
