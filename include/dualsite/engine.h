@@ -55,6 +55,9 @@ enum ds_input_type {
 	DS_IN_TIMER,          /* the wake-up asked for by ds_engine_next_wakeup() */
 	DS_IN_MANUAL_SWITCHOVER,
 	DS_IN_MANUAL_RESTORE,
+	DS_IN_DRAIN,          /* `site` (0 preferred, 1 peer) is drained: leave it as
+			       * calls allow, come to it never (docs/behaviour.md §8) */
+	DS_IN_UNDRAIN,        /* `site` may be used again */
 };
 
 struct ds_input {
@@ -67,7 +70,7 @@ struct ds_input {
 	int code;             /* REG_FAIL: SIP status, 0 = no answer */
 	uint32_t retry_after; /* REG_FAIL: Retry-After seconds of a 503, 0 = none */
 	bool present;         /* BINDING */
-	int site;             /* CALL_START */
+	int site;             /* CALL_START, DRAIN, UNDRAIN */
 };
 
 enum ds_action_type {
@@ -114,6 +117,7 @@ enum ds_reason {
 	DS_R_REMOVED,
 	DS_R_BYE,
 	DS_R_SITE_LOST,
+	DS_R_DRAIN,
 };
 
 struct ds_event {
@@ -172,6 +176,8 @@ struct ds_reg_view {
 void ds_engine_reg(const struct ds_engine *e, int proxy, struct ds_reg_view *v);
 /* True when a manual switchover suspended auto-restore (docs/behaviour.md §3.2). */
 bool ds_engine_restore_suspended(const struct ds_engine *e);
+/* True when `site` (0 preferred, 1 peer) is drained for this agent. */
+bool ds_engine_drained(const struct ds_engine *e, int site);
 const char *ds_reg_state_name(enum ds_reg_state s);
 
 /* Names for logs and JSON (SPEC §5). */

@@ -60,6 +60,11 @@ int lab_scenario_precheck(struct lab *lab, const char *file)
 			why = "manual switchover/restore is not supported by `dualsite run` yet "
 			      "(use `dualsite simulate`)";
 			break;
+		case DS_FAULT_DRAIN:
+		case DS_FAULT_UNDRAIN:
+			why = "drain/undrain are not played by the lab's scenarios (use `dualsite "
+			      "simulate`, or `dualsite ctl drain` against a run with --control)";
+			break;
 		case DS_FAULT_DOWN:
 		case DS_FAULT_UP:
 		case DS_FAULT_CALL_START:
@@ -219,6 +224,8 @@ static int play(struct lab *lab, const struct ds_scenario *sc, const struct ds_s
 	case DS_FAULT_ACCEPT:
 	case DS_FAULT_MANUAL_SWITCHOVER:
 	case DS_FAULT_MANUAL_RESTORE:
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN:
 		/* refused by lab_scenario_precheck() before the lab started */
 		err = ENOTSUP;
 		break;

@@ -144,6 +144,11 @@ int ds_sim_add_fault(struct ds_sim *sim, const struct ds_fault *f)
 	case DS_FAULT_MANUAL_SWITCHOVER:
 	case DS_FAULT_MANUAL_RESTORE:
 		break;
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN:
+		if (!f->name)
+			return EINVAL;
+		break;
 	}
 	if (sim->n_faults == sim->cap_faults) {
 		size_t cap = sim->cap_faults ? sim->cap_faults * 2 : 16;
@@ -426,6 +431,24 @@ static void on_fault(struct ds_sim *sim, const struct ds_fault *f)
 	case DS_FAULT_MANUAL_RESTORE:
 		note(sim, DS_NOTE_FAULT, f, "operator: manual restore");
 		in.type = DS_IN_MANUAL_RESTORE;
+		feed(sim, &in);
+		return;
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN:
+		/* the site as this agent knows it: preferred (0) or peer (1) */
+		in.site = -1;
+		for (int s = 0; s < 2; s++)
+			if (sim->conf.site_name[s] && !strcmp(sim->conf.site_name[s], f->name))
+				in.site = s;
+		if (in.site < 0) {
+			note(sim, DS_NOTE_FAULT, f, "operator: %s %s (not one of %s's sites: "
+			     "nothing changes)", f->type == DS_FAULT_DRAIN ? "drain" : "undrain",
+			     f->name, sim->conf.agent);
+			return;
+		}
+		note(sim, DS_NOTE_FAULT, f, "operator: %s %s",
+		     f->type == DS_FAULT_DRAIN ? "drain" : "undrain", f->name);
+		in.type = f->type == DS_FAULT_DRAIN ? DS_IN_DRAIN : DS_IN_UNDRAIN;
 		feed(sim, &in);
 		return;
 	}
