@@ -48,4 +48,14 @@ const char *ds_srv_state_name(enum ds_srv_state s);
  * it is not possible now, with the reason in why[sz]. */
 int ds_view_manual(struct ds_net *n, size_t i, bool restore, char *why, size_t sz);
 
+/* Drains (on) or undrains SITE for every agent that has it: engine inputs,
+ * as a scenario's `drain:`/`undrain:` events. 0 with *agents, the agents on
+ * SITE (connected to or lost from it by some connection) when it was asked;
+ * ENOENT when no server is at SITE; EPERM with why[sz] when it cannot be
+ * done now. */
+int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
+		  char *why, size_t sz);
+/* The drained sites: *count of them, names in order of draining. */
+const char *const *ds_view_drained(const struct ds_net *n, size_t *count);
+
 #endif

@@ -195,6 +195,27 @@ static bool at_home(const struct odict *ag)
 	return true;
 }
 
+/* A connection still on a drained site (waiting for a call's end, or for
+ * its other site): the operator waits for these before the maintenance. */
+static bool on_drained(const struct odict *ag, const struct odict *drained)
+{
+	const struct odict *conns = obj(ag, "connections", ODICT_OBJECT);
+
+	for (struct le *le = conns ? conns->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+		const char *site = str_or(e->type == ODICT_OBJECT ? e->u.odict : NULL,
+					  "site", NULL);
+
+		for (struct le *d = drained && site ? drained->lst.head : NULL; d; d = d->next) {
+			const struct odict_entry *de = d->data;
+
+			if (de->type == ODICT_STRING && !strcmp(de->u.str, site))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* "sip connected SiteY (SIP_Y), stat lost SiteX" */
 static void where(const struct odict *ag, char *out, size_t sz)
 {
@@ -289,6 +310,7 @@ static void print_status(const struct odict *st)
 {
 	const struct odict *servers = obj(st, "servers", ODICT_ARRAY);
 	const struct odict *agents = obj(st, "agents", ODICT_ARRAY);
+	const struct odict *drained = obj(st, "drained_sites", ODICT_ARRAY);
 	struct count_row rows[64];
 	size_t nrows = 0, away = 0, total = agents ? odict_count(agents, false) : 0;
 
@@ -296,6 +318,15 @@ static void print_status(const struct odict *st)
 	       total, total == 1 ? "" : "s",
 	       servers ? odict_count(servers, false) : 0,
 	       servers && odict_count(servers, false) == 1 ? "" : "s");
+	if (drained && odict_count(drained, false)) {
+		printf("drained:");
+		for (struct le *le = drained->lst.head; le; le = le->next) {
+			const struct odict_entry *e = le->data;
+
+			printf(" %s", e->type == ODICT_STRING ? e->u.str : "?");
+		}
+		printf(" (no agent comes to a drained site until undrain)\n\n");
+	}
 	printf("%-16s %-7s %-10s %-8s %s\n", "SERVER", "KIND", "SITE", "STATE", "RTT");
 	for (struct le *le = servers ? servers->lst.head : NULL; le; le = le->next) {
 		const struct odict_entry *e = le->data;
@@ -322,7 +353,7 @@ static void print_status(const struct odict *st)
 			count(rows, &nrows, sizeof(rows) / sizeof(rows[0]), ce->key,
 			      str_or(co, "site", NULL), str_or(co, "state", "?"));
 		}
-		if (!at_home(ag))
+		if (!at_home(ag) || on_drained(ag, drained))
 			away++;
 	}
 	printf("\n%-7s %-10s %10s %10s %15s\n", "KIND", "SITE", "connected", "lost",
@@ -333,7 +364,9 @@ static void print_status(const struct odict *st)
 		       rows[i].n[2]);
 
 	printf("\n%zu of %zu agent%s not at home (every connection connected to its "
-	       "preferred site)%s\n", away, total, total == 1 ? "" : "s", away ? ":" : "");
+	       "preferred site)%s%s\n", away, total, total == 1 ? "" : "s",
+	       drained && odict_count(drained, false) ? " or still on a drained site" : "",
+	       away ? ":" : "");
 	if (!away)
 		return;
 	printf("%-16s %-10s %-10s %s\n", "AGENT", "PREFERRED", "CALL", "CONNECTIONS");
@@ -343,7 +376,7 @@ static void print_status(const struct odict *st)
 		const struct odict *call = obj(ag, "call", ODICT_OBJECT);
 		char w[512], callsite[32] = "-";
 
-		if (at_home(ag))
+		if (at_home(ag) && !on_drained(ag, drained))
 			continue;
 		where(ag, w, sizeof(w));
 		if (call)

@@ -139,6 +139,8 @@ static void get_status(struct ds_control *c, struct ctl_resp *rs)
 	struct ds_buf *b = &rs->body;
 	size_t na = ds_view_n_agents(c->net), ns = ds_view_n_servers(c->net);
 	int64_t now = ds_view_now(c->net);
+	size_t nd;
+	const char *const *drained = ds_view_drained(c->net, &nd);
 
 	rs->status = 200;
 	ds_buf_puts(b, "{\"t\": ");
@@ -151,6 +153,12 @@ static void get_status(struct ds_control *c, struct ctl_resp *rs)
 		if (i)
 			ds_buf_puts(b, ",\n  ");
 		agent_json(b, &v, now);
+	}
+	ds_buf_puts(b, "], \"drained_sites\": [");
+	for (size_t i = 0; i < nd; i++) {
+		if (i)
+			ds_buf_puts(b, ", ");
+		ds_buf_jstr(b, drained[i]);
 	}
 	ds_buf_puts(b, "], \"servers\": [");
 	for (size_t i = 0; i < ns; i++) {
@@ -219,10 +227,42 @@ static void agents(struct ds_control *c, const struct ctl_req *rq, struct ctl_re
 	one_agent(c, i, 202, rs);
 }
 
+/* POST /v1/sites/SITE/drain|undrain */
+static void sites(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
+{
+	bool on = !strcmp(rq->seg[3], "drain");
+	char why[256];
+	size_t n = 0;
+	int err;
+
+	if (!on && strcmp(rq->seg[3], "undrain")) {
+		ds_ctl_error(rs, 404, "no such path: a site offers /drain and /undrain");
+		return;
+	}
+	if (!method_is(rq, rs, "POST"))
+		return;
+	err = ds_view_drain(c->net, rq->seg[2], on, &n, why, sizeof(why));
+	if (err == ENOENT) {
+		ds_ctl_error(rs, 404, "no site '%s' among the servers of this run", rq->seg[2]);
+		return;
+	}
+	if (err) {
+		ds_ctl_error(rs, 409, "cannot %s %s: %s", on ? "drain" : "undrain", rq->seg[2],
+			     why);
+		return;
+	}
+	rs->status = 202;
+	ds_buf_puts(&rs->body, "{\"site\": ");
+	ds_buf_jstr(&rs->body, rq->seg[2]);
+	ds_buf_printf(&rs->body, ", \"agents\": %zu}\n", n);
+}
+
 void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
 {
 	if (rq->nseg >= 3 && rq->nseg <= 4 && seg_is(rq, rq->nseg, "v1", "agents")) {
 		agents(c, rq, rs);
+	} else if (rq->nseg == 4 && seg_is(rq, 4, "v1", "sites")) {
+		sites(c, rq, rs);
 	} else if (seg_is(rq, 2, "v1", "status")) {
 		if (method_is(rq, rs, "GET"))
 			get_status(c, rs);
@@ -231,6 +271,6 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 			rs->stream = true;
 	} else {
 		ds_ctl_error(rs, 404, "no such path; the endpoint serves /v1/status, "
-			     "/v1/agents/NAME, /v1/events");
+			     "/v1/agents/NAME, /v1/sites/SITE/drain, /v1/events");
 	}
 }

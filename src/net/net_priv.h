@@ -125,6 +125,8 @@ struct ds_net {
 	struct ds_evout evout;
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
+	const char *drained[8];      /* view.c: sites drained by the operator */
+	size_t n_drained;
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */

@@ -137,6 +137,10 @@ int ds_view_manual(struct ds_net *n, size_t i, bool restore, char *why, size_t s
 		snprintf(why, sz, "dualsite is %s", n->stopping ? "stopping" : "starting");
 		return EPERM;
 	}
+	if (ds_engine_drained(ag->eng, to)) {
+		snprintf(why, sz, "%s is drained (undrain it first)", ag->conf.site_name[to]);
+		return EPERM;
+	}
 	if (!ag->conf.bc_enabled) {
 		snprintf(why, sz, "%s has Business Continuity off "
 			 "(disaster-recovery.enabled is false)", ag->p->name);
@@ -146,4 +150,92 @@ int ds_view_manual(struct ds_net *n, size_t i, bool restore, char *why, size_t s
 		return EPERM;
 	ds_net_input(ag, &in);
 	return 0;
+}
+
+/* The agent's index of `site` (0 preferred, 1 peer), or -1. */
+static int site_index(const struct net_agent *ag, const char *site)
+{
+	for (int s = 0; s < 2; s++)
+		if (ag->conf.site_name[s] && !strcmp(ag->conf.site_name[s], site))
+			return s;
+	return -1;
+}
+
+static bool on_site(const struct net_agent *ag, int s)
+{
+	for (int k = 0; k < DS_KIND_COUNT; k++) {
+		struct ds_conn_view cv;
+
+		if (!ag->conf.kind_connected[k])
+			continue;
+		ds_engine_conn(ag->eng, (enum ds_kind)k, &cv);
+		if (cv.state != DS_CONN_OUT_OF_SERVICE && cv.site == s)
+			return true;
+	}
+	return false;
+}
+
+int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
+		  char *why, size_t sz)
+{
+	const char *name = NULL;
+	size_t count = 0, d;
+
+	for (size_t i = 0; i < n->n_servers && !name; i++)
+		if (n->servers[i].s->site && !strcmp(n->servers[i].s->site, site))
+			name = n->servers[i].s->site;
+	if (!name)
+		return ENOENT;
+	if (!n->started || n->stopping) {
+		snprintf(why, sz, "dualsite is %s", n->stopping ? "stopping" : "starting");
+		return EPERM;
+	}
+	for (d = 0; d < n->n_drained && strcmp(n->drained[d], name); d++)
+		;
+	if (on && d == n->n_drained) {
+		/* an agent whose two sites were both drained would have nowhere
+		 * to go: refuse before anything changes */
+		for (size_t i = 0; i < n->n_agents; i++) {
+			const struct net_agent *ag = &n->agents[i];
+			int s = site_index(ag, name);
+
+			if (s >= 0 && ag->conf.site_name[1 - s] &&
+			    ds_engine_drained(ag->eng, 1 - s)) {
+				snprintf(why, sz, "%s's other site %s is drained: it would have "
+					 "nowhere to go (undrain %s first)", ag->p->name,
+					 ag->conf.site_name[1 - s], ag->conf.site_name[1 - s]);
+				return EPERM;
+			}
+		}
+		if (n->n_drained == sizeof(n->drained) / sizeof(n->drained[0])) {
+			snprintf(why, sz, "%zu sites are drained already", n->n_drained);
+			return EPERM;
+		}
+		n->drained[n->n_drained++] = name;
+	} else if (!on && d < n->n_drained) {
+		memmove(&n->drained[d], &n->drained[d + 1],
+			(n->n_drained - d - 1) * sizeof(n->drained[0]));
+		n->n_drained--;
+	}
+	for (size_t i = 0; i < n->n_agents; i++) {
+		struct net_agent *ag = &n->agents[i];
+		struct ds_input in = {.type = on ? DS_IN_DRAIN : DS_IN_UNDRAIN};
+
+		in.site = site_index(ag, name);
+		if (in.site < 0 || !ag->eng)
+			continue;
+		if (on_site(ag, in.site))
+			count++;
+		ds_net_input(ag, &in);
+	}
+	*agents = count;
+	ds_log(n, "operator: %s %s (%zu agent%s on it)", on ? "drain" : "undrain", name,
+	       count, count == 1 ? "" : "s");
+	return 0;
+}
+
+const char *const *ds_view_drained(const struct ds_net *n, size_t *count)
+{
+	*count = n->n_drained;
+	return n->drained;
 }
