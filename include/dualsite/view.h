@@ -33,6 +33,44 @@ struct ds_agent_view {
 	bool restore_suspended;
 };
 
+/* Counters and gauges for the metrics, kept by the driver where things
+ * happen (events, inputs, answers): a scrape reads them, it never walks
+ * the agents. Sites are numbered in the order their servers appear;
+ * index n_sites stands for "no site" (out of service). */
+#define DS_VIEW_MAX_SITES 16
+enum { DS_SW_SERVER_LOSS, DS_SW_PHONE_LOSS, DS_SW_MANUAL, DS_SW_DRAIN, DS_SW_N };
+enum { DS_RS_AUTO, DS_RS_MANUAL, DS_RS_N };
+enum { DS_RA_OK, DS_RA_TIMEOUT, DS_RA_REJECTED, DS_RA_TLS, DS_RA_DNS, DS_RA_N };
+#define DS_RTT_BUCKETS 12
+extern const double ds_rtt_bucket_le[DS_RTT_BUCKETS];   /* seconds */
+
+struct ds_net_counters {
+	size_t n_sites;
+	const char *site[DS_VIEW_MAX_SITES];
+	/* connections per kind, site and enum ds_conn_state */
+	uint32_t agents[DS_KIND_COUNT][DS_VIEW_MAX_SITES + 1][3];
+	/* registrations per proxy, site and enum ds_reg_state */
+	uint32_t regs[2][DS_VIEW_MAX_SITES + 1][3];
+	bool reg_site[2][DS_VIEW_MAX_SITES];   /* some agent's proxy N is there */
+	uint64_t switchovers[DS_KIND_COUNT][DS_SW_N];
+	uint64_t restores[DS_KIND_COUNT][DS_RS_N];
+	uint64_t reg_attempts[2][DS_RA_N];
+	uint64_t calls_total[DS_VIEW_MAX_SITES + 1];
+	uint32_t calls_active;
+	uint64_t rtp_received;
+	double start_time;                     /* wall clock, seconds since the epoch */
+};
+
+/* A server's probe round trips: counts per bucket (not cumulative), sum, count. */
+struct ds_rtt_hist {
+	uint64_t bucket[DS_RTT_BUCKETS + 1];   /* the last one: over the largest bound */
+	double sum;
+	uint64_t count;
+};
+
+const struct ds_net_counters *ds_view_counters(const struct ds_net *n);
+const struct ds_rtt_hist *ds_view_server_rtt(const struct ds_net *n, size_t i);
+
 /* Milliseconds since the run started. */
 int64_t ds_view_now(const struct ds_net *n);
 size_t ds_view_n_agents(const struct ds_net *n);

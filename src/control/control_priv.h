@@ -71,5 +71,7 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 void ds_ctl_error(struct ctl_resp *rs, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *ds_ctl_reason(unsigned status);
+/* metrics.c: GET /metrics */
+void ds_ctl_metrics(struct ds_control *c, struct ctl_resp *rs);
 
 #endif

@@ -266,11 +266,14 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 	} else if (seg_is(rq, 2, "v1", "status")) {
 		if (method_is(rq, rs, "GET"))
 			get_status(c, rs);
+	} else if (seg_is(rq, 1, "metrics", NULL)) {
+		if (method_is(rq, rs, "GET"))
+			ds_ctl_metrics(c, rs);
 	} else if (seg_is(rq, 2, "v1", "events")) {
 		if (method_is(rq, rs, "GET"))
 			rs->stream = true;
 	} else {
 		ds_ctl_error(rs, 404, "no such path; the endpoint serves /v1/status, "
-			     "/v1/agents/NAME, /v1/sites/SITE/drain, /v1/events");
+			     "/v1/agents/NAME, /v1/sites/SITE/drain, /v1/events, /metrics");
 	}
 }

@@ -76,7 +76,9 @@ void ds_net_input(struct net_agent *ag, struct ds_input *in)
 	if (n->stopping || !ag->eng)
 		return;
 	in->t = ds_net_now(n);
+	ds_metrics_input(n, in);
 	ds_engine_input(ag->eng, in);
+	ds_metrics_agent(n, ag);
 	agent_rearm(ag);
 }
 
@@ -123,6 +125,7 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 		ag->call_since = ev->t;
 		ag->call_site = ev->site;
 	}
+	ds_metrics_event(n, ag, ev);
 	if (n->nc.events) {
 		if (ds_event_line(ev, &ag->conf, true, &n->line, &n->line_cap) >= 0)
 			ds_evout_line(n, n->line);
@@ -207,6 +210,7 @@ int ds_net_start(struct ds_net *n)
 	ds_log_set_t0(n->t0);
 	n->started = true;
 	print_start(n);
+	ds_metrics_init(n);
 
 	for (size_t i = 0; i < n->n_agents; i++) {
 		struct net_agent *ag = &n->agents[i];
@@ -218,6 +222,7 @@ int ds_net_start(struct ds_net *n)
 			ds_log(n, "agent %s: cannot start its engine: %m", ag->p->name, err);
 			return err;
 		}
+		ds_metrics_agent(n, ag);
 		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 #include "dualsite/agent.h"
 #include "dualsite/options.h"
 #include "timers.h"
+#include "dualsite/view.h"
 
 /* One server some chosen agent uses: probed once for all of them. */
 struct net_server {
@@ -20,6 +21,7 @@ struct net_server {
 	struct ds_health health;
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
+	struct ds_rtt_hist rtt;      /* every answered probe's (metrics.c) */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -70,6 +72,9 @@ struct net_agent {
 	int64_t answer_delay_ms;
 	int64_t call_since;          /* ms: the current call's call-start */
 	int call_site;               /* ... and its site */
+	uint8_t site_idx[2];         /* metrics.c: its sites in the counters' numbering */
+	uint8_t conn_key[DS_KIND_COUNT];   /* ... where it is counted: site * 4 + state */
+	uint8_t reg_key[2];          /* ... site * 4 + reg state; 0xff not counted */
 	uint32_t index;
 };
 
@@ -127,6 +132,7 @@ struct ds_net {
 	size_t line_cap;
 	const char *drained[8];      /* view.c: sites drained by the operator */
 	size_t n_drained;
+	struct ds_net_counters ctr;  /* metrics.c */
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */
@@ -181,6 +187,15 @@ void ds_evout_init(struct ds_evout *o, FILE *f);
 void ds_evout_line(struct ds_net *n, const char *line);
 /* Writes out what is queued (blocking) and gives the descriptor back as it was. */
 void ds_evout_close(struct ds_net *n);
+
+/* metrics.c: the counters of the control endpoint's /metrics */
+void ds_metrics_init(struct ds_net *n);
+/* After anything that may have changed an agent's connections or
+ * registrations: moves its counts where it now is. */
+void ds_metrics_agent(struct ds_net *n, struct net_agent *ag);
+void ds_metrics_event(struct ds_net *n, const struct net_agent *ag, const struct ds_event *ev);
+void ds_metrics_input(struct ds_net *n, const struct ds_input *in);
+void ds_metrics_rtt(struct net_server *s, int64_t rtt_us);
 
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);

@@ -119,6 +119,7 @@ static void probe_ok(struct round_probe *p)
 	if (s->last_ok_round < r->num + 1)
 		s->last_ok_round = r->num + 1;
 	s->rtt_us = mono_us() - r->sent_us;
+	ds_metrics_rtt(s, s->rtt_us);
 
 	if (ds_health_result(&s->health, true, n->pc.failures)) {
 		ds_log(n, "server %s (%s %J) is up", s->s->name,
