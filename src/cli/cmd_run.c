@@ -26,7 +26,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
 		"                    [--seed N] [--listen ADDR[:PORT]]\n"
-		"                    [--control ADDR [--control-token-file FILE]]\n\n"
+		"                    [--control ADDR [--control-token-file FILE]]\n"
+		"                    [--log-level error|warning|info|debug] [--log-format text|json]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
 		"their servers, registers at both sites, answers calls, moves agents\n"
 		"between sites as the configuration says (docs/run.md).\n\n"
@@ -48,10 +49,14 @@ static void usage(FILE *f)
 		"                        Bearer TOKEN', TOKEN being this file's first line;\n"
 		"                        required when --control is a TCP address other\n"
 		"                        than loopback\n"
+		"  --log-level LEVEL     error, warning, info (default) or debug\n"
+		"  --log-format FORMAT   text (default) or json: one object a line with\n"
+		"                        ts, level, msg and t (seconds since start)\n"
 		"  -h, --help            this text\n\n"
 		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
-		"within register-timeout (at most 5 s); a second signal exits at once.\n\n"
+		"within register-timeout (at most 5 s); a second signal exits at once.\n"
+		"SIGUSR1 logs a status summary (agents per site and state, servers, calls).\n\n"
 		"exit status: 0 clean stop, 1 configuration errors for these agents or a\n"
 		"failed start, 2 usage error or unreadable file.\n");
 }
@@ -90,13 +95,16 @@ struct run_args {
 	const char *listen;
 	const char *control;
 	const char *token_file;
+	enum ds_log_level log_level;
+	bool log_json;
 	bool have_seed;
 	uint64_t seed;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_CONTROL, O_TOKEN };
+	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_CONTROL, O_TOKEN, O_LOGLEVEL,
+	       O_LOGFORMAT };
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
@@ -106,6 +114,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"control", required_argument, NULL, O_CONTROL},
 		{"control-token-file", required_argument, NULL, O_TOKEN},
+		{"log-level", required_argument, NULL, O_LOGLEVEL},
+		{"log-format", required_argument, NULL, O_LOGFORMAT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -129,6 +139,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case O_LISTEN: a->listen = optarg; break;
 		case O_CONTROL: a->control = optarg; break;
 		case O_TOKEN: a->token_file = optarg; break;
+		case O_LOGLEVEL:
+			if (ds_log_level_parse(optarg, &a->log_level))
+				return usage_error("--log-level '%s': expected error, warning, "
+						   "info or debug", optarg);
+			break;
+		case O_LOGFORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error("--log-format '%s': expected text or json",
+						   optarg);
+			a->log_json = !strcmp(optarg, "json");
+			break;
 		case O_SEED:
 			if (ds_cli_seed("run", optarg, &a->seed))
 				return DS_EXIT_USAGE;
@@ -272,8 +293,6 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 			status = DS_EXIT_CONFIG;
 			goto out;
 		}
-		fprintf(stderr, "dualsite run: control endpoint on %s%s\n",
-			ds_control_addr(ctx.ctl), a->token_file ? " (token required)" : "");
 	}
 	err = ds_net_start(net);
 	if (err) {
@@ -281,6 +300,9 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 		status = DS_EXIT_CONFIG;
 		goto out;
 	}
+	if (ctx.ctl)   /* listening since before the start; said once t is 0 */
+		ds_net_log(net, DS_LOG_INFO, "control endpoint on %s%s",
+			   ds_control_addr(ctx.ctl), a->token_file ? " (token required)" : "");
 	status = ds_net_main(net) ? DS_EXIT_CONFIG : DS_EXIT_OK;
  out:
 	ds_control_free(ctx.ctl);
@@ -299,6 +321,7 @@ int ds_cmd_run(int argc, char **argv)
 	int rc, status;
 
 	memset(&a, 0, sizeof(a));
+	a.log_level = DS_LOG_INFO;
 	a.agents = calloc((size_t)argc, sizeof(*a.agents));
 	if (!a.agents)
 		return DS_EXIT_CONFIG;
@@ -309,6 +332,7 @@ int ds_cmd_run(int argc, char **argv)
 	}
 	if (!a.have_seed)
 		a.seed = random_seed();
+	ds_log_setup(a.log_level, a.log_json);
 
 	memset(&d, 0, sizeof(d));
 	rc = ds_config_load(&cfg, a.file, &d);

@@ -3,6 +3,7 @@
  * answers (round trips), and after every engine input the agent's own
  * connections and registrations, moved from where it was counted to where
  * it is now. A scrape reads them; nothing walks the agents. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 #include "net_priv.h"
@@ -170,4 +171,58 @@ const struct ds_net_counters *ds_view_counters(const struct ds_net *n)
 const struct ds_rtt_hist *ds_view_server_rtt(const struct ds_net *n, size_t i)
 {
 	return &n->servers[i].rtt;
+}
+
+/* "sip: SiteX 2 connected, SiteY 1 connected, 1 lost; out of service 0" */
+static void summary_kind(const struct ds_net *n, int k, char *buf, size_t sz)
+{
+	const struct ds_net_counters *c = &n->ctr;
+	size_t len = 0;
+
+	for (size_t s = 0; s < c->n_sites && len < sz; s++)
+		for (int st = DS_CONN_CONNECTED; st <= DS_CONN_LOST && len < sz; st++)
+			if (c->agents[k][s][st]) {
+				int w = snprintf(buf + len, sz - len, "%s%s %u %s",
+						 len ? ", " : "", c->site[s], c->agents[k][s][st],
+						 ds_conn_state_name((enum ds_conn_state)st));
+				len += w > 0 ? (size_t)w : 0;
+			}
+	if (len < sz)
+		snprintf(buf + len, sz - len, "%sout of service %u", len ? "; " : "",
+			 c->agents[k][c->n_sites][DS_CONN_OUT_OF_SERVICE]);
+}
+
+void ds_metrics_summary(const struct ds_net *n)
+{
+	const struct ds_net_counters *c = &n->ctr;
+	char line[512];
+	size_t up = 0, len = 0;
+
+	ds_log(n, "status: %zu agent%s, %u call%s active, %zu site%s drained", n->n_agents,
+	       n->n_agents == 1 ? "" : "s", c->calls_active, c->calls_active == 1 ? "" : "s",
+	       n->n_drained, n->n_drained == 1 ? "" : "s");
+	for (int k = 0; k < DS_KIND_COUNT; k++) {
+		bool used = false;
+
+		for (size_t a = 0; a < n->n_agents && !used; a++)
+			used = n->agents[a].conf.kind_connected[k];
+		if (!used)
+			continue;
+		summary_kind(n, k, line, sizeof(line));
+		ds_log(n, "status: %s: %s", ds_kind_name((enum ds_kind)k), line);
+	}
+	line[0] = '\0';
+	for (size_t i = 0; i < n->n_servers; i++) {
+		const struct net_server *s = &n->servers[i];
+		bool is_up = s->health.up && s->last_ok_round > 0;
+		int w;
+
+		up += is_up;
+		if (is_up || len >= sizeof(line))
+			continue;
+		w = snprintf(line + len, sizeof(line) - len, " %s", s->s->name);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	ds_log(n, "status: servers %zu of %zu up%s%s", up, n->n_servers,
+	       up < n->n_servers ? "; not up:" : "", line);
 }

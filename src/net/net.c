@@ -14,6 +14,7 @@
  * 5 s). The loop is ended from a timer, never from the signal handler. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -332,6 +333,10 @@ static void on_signal(int sig)
 {
 	if (!main_net)
 		return;
+	if (sig == SIGUSR1) {
+		ds_metrics_summary(main_net);
+		return;
+	}
 	if (++main_signals == 1) {
 		main_first_signal = tmr_jiffies();
 		ds_log(main_net, "signal %d: stopping cleanly (a second signal exits at once)",
@@ -389,6 +394,18 @@ int ds_net_main(struct ds_net *n)
 		return 1;
 	}
 	err = fd_listen(sig_pipe[0], FD_READ, sig_pipe_h, NULL);
+	{
+		/* SIGUSR1 (a status summary) through the same pipe; re_main
+		 * installs its handler for SIGINT and SIGTERM only */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = main_signal_h;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		if (!err && sigaction(SIGUSR1, &sa, NULL))
+			err = errno;
+	}
 	ds_log_hold(true);
 	if (!err)
 		err = re_main(main_signal_h);

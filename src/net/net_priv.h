@@ -196,6 +196,8 @@ void ds_metrics_agent(struct ds_net *n, struct net_agent *ag);
 void ds_metrics_event(struct ds_net *n, const struct net_agent *ag, const struct ds_event *ev);
 void ds_metrics_input(struct ds_net *n, const struct ds_input *in);
 void ds_metrics_rtt(struct net_server *s, int64_t rtt_us);
+/* SIGUSR1: the counters' summary to the log, a few lines. */
+void ds_metrics_summary(const struct ds_net *n);
 
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);

@@ -267,7 +267,8 @@ static void round_timeout_h(void *arg)
 		if (p->ok || s->last_ok_round > r->num)
 			continue;
 		if (ds_health_result(&s->health, false, n->pc.failures)) {
-			ds_log(n, "server %s (%s %J) is down after %u failed probes",
+			ds_net_log(n, DS_LOG_WARNING,
+				   "server %s (%s %J) is down after %u failed probes",
 			       s->s->name, ds_kind_name(s->s->kind), &s->addr,
 			       n->pc.failures);
 			if (changed)
