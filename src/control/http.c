@@ -448,7 +448,8 @@ static bool conn_read(struct ctl_conn *cn)
 		tmr_start(&cn->idle, CTL_IDLE_MS, idle_h, cn);
 		ds_buf_put(&cn->in, tmp, (size_t)r);
 		if (cn->in.len > CTL_MAX_REQUEST) {
-			bool head_done = memmem(cn->in.p, cn->in.len, "\r\n\r\n", 4);
+			/* a head that ends within the limit: the body is too large */
+			bool head_done = memmem(cn->in.p, CTL_MAX_REQUEST, "\r\n\r\n", 4);
 
 			cn->in.len = 0;
 			if (head_done)

@@ -115,7 +115,15 @@ CODE=$(perl -e '
 	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die;
 	print $s "GET /v1/status HTTP/1.1\r\nX-Big: $ARGV[1]\r\n\r\n";
 	local $/; my $r = <$s>; print $r =~ m{^HTTP/1\.1 (\d+)} ? $1 : "none";' "$SOCK" "$big")
-expect "a 20 KB request" "$CODE" 431
+expect "a 20 KB request head" "$CODE" 431
+# A small head announcing a 20 KB body: 413.
+CODE=$(perl -e '
+	use IO::Socket::UNIX;
+	$SIG{PIPE} = "IGNORE";
+	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die;
+	print $s "POST /v1/agents/alice/restore HTTP/1.1\r\nContent-Length: 20000\r\n\r\n", "x" x 20000;
+	local $/; my $r = <$s>; print $r =~ m{^HTTP/1\.1 (\d+)} ? $1 : "none";' "$SOCK")
+expect "a 20 KB request body" "$CODE" 413
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
