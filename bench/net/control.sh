@@ -22,7 +22,7 @@ kam_start SIP_X "$XP" noauth; kam_start SIP_X_B "$XBP" noauth
 kam_start SIP_Y "$YP" noauth; kam_start SIP_Y_B "$YBP" noauth
 gen_config "$W/c.yaml" "$N" dual 2 2 3 127.0.0.1 "$XP" "$XBP" "$YP" "$YBP" 0.5
 CTL=127.0.0.1:$CP
-RUN_EXTRA="--control $CTL" run_start "$W/c.yaml" 127.0.0.1
+RUN_EXTRA="--control $CTL --log-level debug" run_start "$W/c.yaml" 127.0.0.1
 wait_count '"proxy": 1, "site": "SiteY"' "$N" 120 || exit 1
 wait_count '"proxy": 0, "site": "SiteX"' "$N" 120 || exit 1
 sleep 2   # let the start's REGISTER answers drain
@@ -55,6 +55,11 @@ rtt() {
 		$le += $1 while $r =~ /^dualsite_probe_rtt_seconds_bucket\S*le="0.1"\} (\d+)/mg;
 		print "$c $sum ", $c - $le, "\n";' "$CTL"
 }
+# loop PATH: p50 and max of the loop time the endpoint logged for PATH (debug lines)
+loop() {
+	grep -F "control: GET $1: 200" "$W/run.log" | sed 's/.* bytes, \([0-9.]*\) ms$/\1/' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "p50 %.1f ms, max %.1f ms", v[int((NR + 1) / 2)], v[NR]; else print "-" }'
+}
 delta() { # delta BEFORE AFTER: probes, mean ms, probes over 100 ms
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[1] - x[1];
 		printf "%d probes, mean %.2f ms, %d over 100 ms", n, n ? (y[2] - x[2]) / n * 1000 : 0, y[3] - x[3] }'
@@ -64,10 +69,13 @@ r0=$(rtt); sleep 5; r1=$(rtt)
 echo "idle 5 s:               probe round trips: $(delta "$r0" "$r1")"
 s=$(times /v1/status "$REQ") || exit 1; r2=$(rtt)
 read -r p50 p95 max bytes <<<"$s"
-echo "GET /v1/status x $REQ:   p50 $p50 ms, p95 $p95 ms, max $max ms ($bytes bytes); probe round trips meanwhile: $(delta "$r1" "$r2")"
+echo "GET /v1/status x $REQ:   p50 $p50 ms, p95 $p95 ms, max $max ms ($bytes bytes); of the loop: $(loop /v1/status);"
+echo "                        probe round trips meanwhile: $(delta "$r1" "$r2")"
 m=$(times /metrics "$REQ") || exit 1; r3=$(rtt)
 read -r p50 p95 max bytes <<<"$m"
-echo "GET /metrics x $REQ:     p50 $p50 ms, p95 $p95 ms, max $max ms ($bytes bytes); probe round trips meanwhile: $(delta "$r2" "$r3")"
+echo "GET /metrics x $REQ:     p50 $p50 ms, p95 $p95 ms, max $max ms ($bytes bytes); of the loop: $(loop /metrics);"
+echo "                        probe round trips meanwhile: $(delta "$r2" "$r3")"
+echo "(p50/p95/max: a client's time for the whole answer; of the loop: the time the request held dualsite's loop)"
 run_stop
 echo "goals (docs/behaviour.md §8 at 10,000 agents): /v1/status within 100 ms, /metrics within 50 ms"
 echo "reproduce: bash bench/net/control.sh $1 $N $REQ"

@@ -23,7 +23,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+#include "dualsite/net.h"
 #include "control_priv.h"
 
 static void conn_close(struct ctl_conn *cn);
@@ -356,10 +358,19 @@ static bool token_ok(const struct ds_control *c, const struct http_msg *msg)
 }
 
 /* One complete request, its head parsed into msg. */
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void conn_request(struct ctl_conn *cn, struct http_msg *msg)
 {
 	struct ctl_req rq;
 	struct ctl_resp rs;
+	int64_t t0 = mono_us();
 
 	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
@@ -380,6 +391,10 @@ static void conn_request(struct ctl_conn *cn, struct http_msg *msg)
 		ds_ctl_route(cn->ctl, &rq, &rs);
 	}
 	conn_answer(cn, &rs);
+	/* the loop time a request cost, for --log-level debug and the benchmark */
+	ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: %r %r: %u, %zu bytes, %.3f ms",
+		   &msg->met, &msg->path, rs.status ? rs.status : 200, rs.body.len,
+		   (double)(mono_us() - t0) / 1000.0);
 	ds_buf_free(&rs.body);
 }
 
