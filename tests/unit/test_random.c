@@ -45,6 +45,9 @@ struct check {          /* what the invariants remember while a case runs */
 	int64_t reject_end[2];
 	bool rejecting[2];
 	int64_t doomed_retry[2];  /* next attempt after a REGISTER that was bound to fail */
+	bool drained[2];          /* SiteX (0), SiteY (1) drained by the scenario */
+	int64_t undrained_at[2];
+	int lost_site[DS_KIND_COUNT];   /* the site a connection was last lost from, or -1 */
 	const struct ds_sim *sim;
 	char recent[32][160];   /* the last happenings, printed with a failure */
 	unsigned n_recent;
@@ -107,8 +110,9 @@ static bool slot_present(const struct gen *g, int slot)
 /* An outage of a site or a server, or a registrar that rejects, or a call. */
 static void gen_faults(struct gen *g, int64_t end)
 {
-	int64_t t = 0;
+	int64_t t = 0, drained_until = 0;
 	bool manual = chance(&g->rng, 0.1);
+	bool drains = chance(&g->rng, 0.2);
 
 	while (g->n_faults + 2 < MAX_FAULTS) {
 		int64_t len;
@@ -140,9 +144,16 @@ static void gen_faults(struct gen *g, int64_t end)
 			add_fault(g, DS_FAULT_ACCEPT, t + len, NULL, p, 0);
 		} else if (what < 0.95) {
 			add_fault(g, DS_FAULT_UNREGISTER, t, NULL, chance(&g->rng, 0.5), 0);
-		} else if (manual) {
+		} else if (what < 0.975 ? manual : !drains) {
 			add_fault(g, chance(&g->rng, 0.5) ? DS_FAULT_MANUAL_SWITCHOVER
 							  : DS_FAULT_MANUAL_RESTORE, t, NULL, 0, 0);
+		} else if (t >= drained_until) {
+			/* one site drained at a time: an operator's maintenance */
+			const char *site = chance(&g->rng, 0.6) ? "SiteX" : "SiteY";
+
+			add_fault(g, DS_FAULT_DRAIN, t, site, 0, 0);
+			add_fault(g, DS_FAULT_UNDRAIN, t + len, site, 0, 0);
+			drained_until = t + len;
 		}
 	}
 }
@@ -265,6 +276,8 @@ static int write_scenario(const struct gen *g, uint64_t seed, const char *path)
 		case DS_FAULT_ACCEPT: fprintf(f, "  - {at: %.3f, accept: %d}\n", at, x->proxy); break;
 		case DS_FAULT_MANUAL_SWITCHOVER: fprintf(f, "  - {at: %.3f, manual: switchover}\n", at); break;
 		case DS_FAULT_MANUAL_RESTORE: fprintf(f, "  - {at: %.3f, manual: restore}\n", at); break;
+		case DS_FAULT_DRAIN: fprintf(f, "  - {at: %.3f, drain: %s}\n", at, x->name); break;
+		case DS_FAULT_UNDRAIN: fprintf(f, "  - {at: %.3f, undrain: %s}\n", at, x->name); break;
 		}
 	}
 	return fclose(f);
@@ -309,11 +322,25 @@ static void on_event(const struct ds_event *ev, void *arg)
 	switch (ev->type) {
 	case DS_EV_CONNECTION_LOST:
 		c->lost_at[ev->kind] = ev->t;
+		c->lost_site[ev->kind] = ev->site;
+		break;
+	case DS_EV_CONNECTED:
+		/* a drained site takes no one; one lost from it may come back */
+		if (c->drained[ev->site] && c->lost_site[ev->kind] != ev->site)
+			violation(c, ev->t, "%s connected to drained site %d",
+				  ds_kind_name(ev->kind), ev->site);
+		c->lost_site[ev->kind] = -1;
 		break;
 	case DS_EV_REGISTRATION_LOST:
 		c->reg_lost_at[ev->proxy] = ev->t;
 		break;
 	case DS_EV_SWITCHOVER:
+		if (c->drained[ev->to])
+			violation(c, ev->t, "%s switchover to drained site %d",
+				  ds_kind_name(ev->kind), ev->to);
+		if (ev->reason == DS_R_DRAIN && !c->drained[ev->from])
+			violation(c, ev->t, "drain switchover from a site not drained");
+		c->lost_site[ev->kind] = -1;
 		if (ev->reason == DS_R_SERVER_LOSS && ev->t - c->lost_at[ev->kind] < g->timeout * 1000LL)
 			violation(c, ev->t, "%s switchover %lld ms after the loss, before the %d s timeout",
 			     ds_kind_name(ev->kind), (long long)(ev->t - c->lost_at[ev->kind]), g->timeout);
@@ -324,6 +351,10 @@ static void on_event(const struct ds_event *ev, void *arg)
 			violation(c, ev->t, "switchover with BC disabled");
 		break;
 	case DS_EV_RESTORE:
+		if (c->drained[ev->to])
+			violation(c, ev->t, "%s restore to drained site %d",
+				  ds_kind_name(ev->kind), ev->to);
+		c->lost_site[ev->kind] = -1;
 		if (ev->kind == DS_KIND_SIP && ev->reason == DS_R_AUTO_RESTORE && g->idle &&
 		    ds_engine_in_call(ds_sim_engine(c->sim)))
 			violation(c, ev->t, "auto-restore during a call with restore-when-idle");
@@ -360,6 +391,15 @@ static void on_note(const struct ds_sim_note *n, void *arg)
 		c->rejecting[f->proxy] = false;
 		c->reject_end[f->proxy] = n->t;
 		break;
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN: {
+		int s = !strcmp(f->name, "SiteY");
+
+		c->drained[s] = f->type == DS_FAULT_DRAIN;
+		if (!c->drained[s])
+			c->undrained_at[s] = n->t;
+		break;
+	}
 	default:
 		break;
 	}
@@ -427,8 +467,10 @@ static void check_home(struct check *c, int k, int64_t t, const struct ds_conn_v
 			return;
 		c->manual_block[k] = false;
 	}
-	if (!g->bc || !g->auto_restore || !up)
+	if (!g->bc || !g->auto_restore || !up || c->drained[0])
 		return;
+	if (c->undrained_at[0] > since)   /* the hold-down runs from the undrain */
+		since = c->undrained_at[0];
 	deadline = since + c->budget + (int64_t)(g->hold * 1000) + 2 * c->range;
 	if (k == DS_KIND_SIP) {
 		int64_t rereg = g->rereg[0] * 1000LL + c->range;
@@ -498,6 +540,8 @@ static uint64_t run_case(const struct gen *g, uint64_t seed, const char *dir, st
 	for (int i = 0; i < 2; i++)
 		c->reject_end[i] = c->reg_lost_at[i] = c->doomed_retry[i] = INT64_MIN / 4;
 	c->last_call_end = c->last_manual = INT64_MIN / 4;
+	for (int k = 0; k < DS_KIND_COUNT; k++)
+		c->lost_site[k] = -1;
 	snprintf(cfg_path, sizeof(cfg_path), "%s/config.yaml", dir);
 	assert_int_equal(write_config(g, cfg_path), 0);
 	assert_int_equal(ds_config_load(&cfg, cfg_path, &diags), 0);
