@@ -493,8 +493,11 @@ static int run_lab(struct lab *lab)
 	memcpy(dir, lab->dir, sizeof(dir));
 	snprintf(lab->cfgpath, sizeof(lab->cfgpath), "%s/lab.yaml", dir);
 	snprintf(lab->runlog, sizeof(lab->runlog), "%s/run.log", dir);
-	if (strlen(dir) + sizeof("/ctl.sock") <= sizeof(lab->ctlsock))
-		snprintf(lab->ctlsock, sizeof(lab->ctlsock), "%s/ctl.sock", dir);
+	size_t dl = strlen(dir);
+	if (dl + sizeof("/ctl.sock") <= sizeof(lab->ctlsock)) {
+		memcpy(lab->ctlsock, dir, dl);
+		memcpy(lab->ctlsock + dl, "/ctl.sock", sizeof("/ctl.sock"));
+	}
 	snprintf(lab->sipplog, sizeof(lab->sipplog), "%s/sipp.log", dir);
 	snprintf(lab->sippxml, sizeof(lab->sippxml), "%s/call.xml", dir);
 	if ((err = setup_servers(lab)))
