@@ -51,6 +51,8 @@ struct ctl_conn {
 
 /* A request as the routes see it. */
 struct ctl_req {
+	size_t clen;                  /* Content-Length */
+	bool close;                   /* Connection: close, or HTTP/1.0 */
 	char method[8];
 	char store[512];              /* the segments, NUL-terminated each */
 	const char *seg[6];           /* the path's segments, percent-decoded */
@@ -64,6 +66,13 @@ struct ctl_resp {
 	struct ds_buf body;
 	bool stream;                  /* start an event stream (no body) */
 };
+
+/* request.c: parses the request head head[0..hlen) (up to and with its
+ * blank line) into rq; `token`, when not NULL, must be its bearer token.
+ * Returns 0 when it may be routed, else the status to answer with why[sz];
+ * *fatal when the framing is lost (answer, then close). */
+unsigned ds_ctl_parse_head(const char *head, size_t hlen, const char *token,
+			   struct ctl_req *rq, bool *fatal, char *why, size_t sz);
 
 /* routes.c: answers one request into resp. */
 void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs);

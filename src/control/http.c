@@ -297,67 +297,6 @@ static void answer_error(struct ctl_conn *cn, unsigned status, const char *msg)
 	ds_buf_free(&rs.body);
 }
 
-/* The path's segments, each percent-decoded (an agent's name may hold any
- * byte but NUL). A bad escape, too many segments or too long a path is
- * refused. */
-static int split_path(const struct pl *pl, struct ctl_req *rq)
-{
-	size_t j = 0;
-
-	if (!pl->l || pl->p[0] != '/')
-		return EINVAL;
-	rq->nseg = 0;
-	for (size_t i = 1; i <= pl->l; i++) {
-		int ch = i < pl->l ? (unsigned char)pl->p[i] : '/';
-
-		if (ch == '/') {   /* the segment being built ends */
-			if (j + 1 > sizeof(rq->store) ||
-			    rq->nseg >= (int)(sizeof(rq->seg) / sizeof(rq->seg[0])))
-				return EINVAL;
-			rq->store[j++] = '\0';
-			rq->nseg++;
-			continue;
-		}
-		if (ch == '%') {
-			char hex[3] = {0};
-
-			if (i + 2 >= pl->l || !isxdigit((unsigned char)pl->p[i + 1]) ||
-			    !isxdigit((unsigned char)pl->p[i + 2]))
-				return EINVAL;
-			hex[0] = pl->p[i + 1];
-			hex[1] = pl->p[i + 2];
-			ch = (int)strtol(hex, NULL, 16);
-			if (ch == 0)
-				return EINVAL;
-			i += 2;
-		}
-		if (j + 2 > sizeof(rq->store))
-			return EINVAL;
-		rq->store[j++] = (char)ch;
-	}
-	/* point at the segments: they lie one after the other in store */
-	for (int k = 0, off = 0; k < rq->nseg; k++) {
-		rq->seg[k] = rq->store + off;
-		off += (int)strlen(rq->store + off) + 1;
-	}
-	return 0;
-}
-
-/* Constant time: the token's length and bytes give nothing away by timing. */
-static bool token_ok(const struct ds_control *c, const struct http_msg *msg)
-{
-	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
-	size_t tl = strlen(c->token);
-	unsigned diff = 0;
-
-	if (!h || h->val.l != 7 + tl || strncasecmp(h->val.p, "Bearer ", 7))
-		return false;
-	for (size_t i = 0; i < tl; i++)
-		diff |= (unsigned char)h->val.p[7 + i] ^ (unsigned char)c->token[i];
-	return diff == 0;
-}
-
-/* One complete request, its head parsed into msg. */
 static int64_t mono_us(void)
 {
 	struct timespec ts;
@@ -366,34 +305,25 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void conn_request(struct ctl_conn *cn, struct http_msg *msg)
+/* One complete request, its head parsed into rq (or refused with status). */
+static void conn_request(struct ctl_conn *cn, const struct ctl_req *rq, unsigned status,
+			 const char *why)
 {
-	struct ctl_req rq;
 	struct ctl_resp rs;
 	int64_t t0 = mono_us();
 
-	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
-	if (!pl_strcmp(&msg->ver, "1.0") ||
-	    http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION, "close"))
+	if (rq->close)
 		cn->close_after = true;
-	if (msg->met.l >= sizeof(rq.method)) {
-		ds_ctl_error(&rs, 405, "method %.*s is not allowed here",
-			     (int)(msg->met.l > 16 ? 16 : msg->met.l), msg->met.p);
-	} else if (split_path(&msg->path, &rq)) {
-		ds_ctl_error(&rs, 404, "no such path (a bad %%-escape, a NUL, or too many "
-			     "or too long segments)");
-	} else if (cn->ctl->token && !token_ok(cn->ctl, msg)) {
-		ds_ctl_error(&rs, 401, "this endpoint needs 'Authorization: Bearer TOKEN' "
-			     "with the token of --control-token-file");
-	} else {
-		pl_strcpy(&msg->met, rq.method, sizeof(rq.method));
-		ds_ctl_route(cn->ctl, &rq, &rs);
-	}
+	if (status)
+		ds_ctl_error(&rs, status, "%s", why);
+	else
+		ds_ctl_route(cn->ctl, rq, &rs);
 	conn_answer(cn, &rs);
 	/* the loop time a request cost, for --log-level debug and the benchmark */
-	ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: %r %r: %u, %zu bytes, %.3f ms",
-		   &msg->met, &msg->path, rs.status ? rs.status : 200, rs.body.len,
+	ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: %s /%s%s%s: %u, %zu bytes, %.3f ms",
+		   rq->method, rq->nseg ? rq->seg[0] : "", rq->nseg > 1 ? "/" : "",
+		   rq->nseg > 1 ? rq->seg[1] : "", rs.status ? rs.status : 200, rs.body.len,
 		   (double)(mono_us() - t0) / 1000.0);
 	ds_buf_free(&rs.body);
 }
@@ -404,10 +334,11 @@ static bool conn_process(struct ctl_conn *cn)
 {
 	while (!cn->stream && !cn->draining && cn->out.len == 0 && cn->in.len) {
 		char *end = memmem(cn->in.p, cn->in.len, "\r\n\r\n", 4);
-		struct http_msg *msg = NULL;
-		struct mbuf *mb;
+		struct ctl_req rq;
+		char why[256];
+		unsigned status;
+		bool fatal = false;
 		size_t hlen;
-		int err;
 
 		if (!end) {
 			if (cn->in.len >= CTL_MAX_REQUEST)
@@ -415,30 +346,16 @@ static bool conn_process(struct ctl_conn *cn)
 			break;
 		}
 		hlen = (size_t)(end - cn->in.p) + 4;
-		mb = mbuf_alloc(hlen);
-		if (!mb)
-			return conn_close(cn), false;
-		(void)mbuf_write_mem(mb, (const uint8_t *)cn->in.p, hlen);
-		mb->pos = 0;
-		err = http_msg_decode(&msg, mb, true);
-		mem_deref(mb);
-		if (err) {
-			answer_error(cn, 400, "the request is not HTTP/1.1");
+		status = ds_ctl_parse_head(cn->in.p, hlen, cn->ctl->token, &rq, &fatal,
+					   why, sizeof(why));
+		if (fatal) {
+			answer_error(cn, status, why);
 			break;
 		}
-		if (http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING)) {
-			answer_error(cn, 400, "a request body must come with Content-Length, "
-				     "not Transfer-Encoding");
-		} else if (msg->clen > CTL_MAX_REQUEST - hlen) {
-			answer_error(cn, 413, "the request is too large");
-		} else if (cn->in.len >= hlen + msg->clen) {
-			conn_request(cn, msg);
-			ds_buf_consume(&cn->in, hlen + msg->clen);
-		} else {
-			mem_deref(msg);
+		if (cn->in.len < hlen + rq.clen)
 			break;   /* the body is still coming */
-		}
-		mem_deref(msg);
+		conn_request(cn, &rq, status, why);
+		ds_buf_consume(&cn->in, hlen + rq.clen);
 	}
 	return conn_flush(cn);
 }
