@@ -24,6 +24,14 @@ perl -e '
 	local $/; my $r = <$s>;
 	exit($r =~ m{\r\nWWW-Authenticate: Bearer} ? 0 : 1);' "$CTL" ||
 	fail "a 401 must say WWW-Authenticate: Bearer"
+# dualsite ctl: --token-file gives the token; without it the daemon refuses (exit 1)
+"$BIN" ctl --control "$CTL" --token-file "$T/token" status >"$T/ctl.out" 2>"$T/ctl.err" ||
+	fail "ctl status with --token-file: exit $?: $(cat "$T/ctl.err")"
+grep -q "^1 of 1 agent\|^0 of 1 agent" "$T/ctl.out" || fail "ctl status: $(cat "$T/ctl.out")"
+"$BIN" ctl --control "$CTL" status >"$T/ctl.out" 2>"$T/ctl.err"
+rc=$?
+[ "$rc" = 1 ] || fail "ctl status without the token: exit $rc, expected 1"
+grep -q "Authorization: Bearer" "$T/ctl.err" || fail "ctl without the token: $(cat "$T/ctl.err")"
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
 
