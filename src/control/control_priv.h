@@ -31,6 +31,7 @@ struct ds_control {
 	unsigned n_conns;
 	unsigned n_streams;
 	struct tmr ping;
+	struct tmr accept_tmr;        /* out of descriptors: accept again later */
 	char *line;                   /* an event's JSON line, grown to fit */
 	size_t line_cap;
 };

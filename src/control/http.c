@@ -421,6 +421,15 @@ static void reject_busy(int fd)
 	close(fd);
 }
 
+static void accept_h(int flags, void *arg);
+
+static void accept_again_h(void *arg)
+{
+	struct ds_control *c = arg;
+
+	(void)fd_listen(c->lfd, FD_READ, accept_h, c);
+}
+
 static void accept_h(int flags, void *arg)
 {
 	struct ds_control *c = arg;
@@ -430,6 +439,15 @@ static void accept_h(int flags, void *arg)
 		int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct ctl_conn *cn;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			/* the pending connection stays queued and the socket
+			 * readable: stop watching it for a moment, or the loop
+			 * would spin on it */
+			fd_close(c->lfd);
+			tmr_start(&c->accept_tmr, 100, accept_again_h, c);
+			return;
+		}
 		if (fd < 0)
 			return;
 		if (c->n_conns >= CTL_MAX_CONNS) {
@@ -515,6 +533,7 @@ int ds_control_alloc(struct ds_control **cp, struct ds_net *net, const char *add
 	c->lfd = -1;
 	list_init(&c->conns);
 	tmr_init(&c->ping);
+	tmr_init(&c->accept_tmr);
 	c->addr = strdup(addr);
 	c->token = token ? strdup(token) : NULL;
 	if (!c->addr || (token && !c->token)) {
@@ -545,6 +564,7 @@ void ds_control_free(struct ds_control *c)
 	while (c->conns.head)
 		conn_close(c->conns.head->data);
 	tmr_cancel(&c->ping);
+	tmr_cancel(&c->accept_tmr);
 	if (c->lfd >= 0) {
 		fd_close(c->lfd);
 		close(c->lfd);
