@@ -33,10 +33,11 @@ t0=$(ds_now)
 ev_absent_for 3 "nothing happens meanwhile" --after "$t0" alice connection-lost
 c1=$(ticks)
 hz=$(getconf CLK_TCK)
-# an idle run uses a few ticks in 3 s; a loop spinning on the socket, most of one CPU
+# an idle run uses a few ticks in 3 s (0.01 s measured); a loop spinning on the
+# socket takes what CPU it can get (0.56 s of 3 s measured at load average 15)
 spent=$(fcalc "($c1 - $c0) / $hz")
 note "CPU over 3 s with the descriptors exhausted: $spent s"
-flt "$spent" 1 || fail "dualsite used $spent s of CPU in 3 s while out of descriptors: it spins"
+flt "$spent" 0.25 || fail "dualsite used $spent s of CPU in 3 s while out of descriptors: it spins"
 kill "$CROWD"
 wait "$CROWD" 2>/dev/null
 wait_until 5 sh -c "perl '$NET_DIR/http.pl' '$SOCK' GET /v1/status 2>/dev/null | head -n 1 | grep -qx 200" ||
