@@ -234,6 +234,8 @@ static bool conn_flush(struct ctl_conn *cn)
 	if (cn->out_off >= cn->out.len) {
 		cn->out.len = 0;
 		cn->out_off = 0;
+		if (cn->out.cap > 65536)   /* a status answer's megabytes: not kept while idle */
+			ds_buf_free(&cn->out);
 		if (cn->close_after && !cn->draining) {
 			/* the client may still be sending: closing now would
 			 * reset the connection and lose our answer (RFC 7230
@@ -486,6 +488,10 @@ static void stream_put(struct ds_control *c, const char *text, size_t len)
 			continue;
 		}
 		ds_buf_put(&cn->out, text, len);
+		if (cn->out.oom) {
+			conn_close(cn);   /* a stream with a gap would mislead its reader */
+			continue;
+		}
 		conn_watch(cn);
 	}
 }
