@@ -124,6 +124,22 @@ CODE=$(perl -e '
 	print $s "POST /v1/agents/alice/restore HTTP/1.1\r\nContent-Length: 20000\r\n\r\n", "x" x 20000;
 	local $/; my $r = <$s>; print $r =~ m{^HTTP/1\.1 (\d+)} ? $1 : "none";' "$SOCK")
 expect "a 20 KB request body" "$CODE" 413
+# Not HTTP, and a chunked body: 400 with {"error"}.
+raw() {
+	perl -e '
+		use IO::Socket::UNIX;
+		$SIG{PIPE} = "IGNORE";
+		my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die;
+		(my $req = $ARGV[1]) =~ s/\\r\\n/\r\n/g;   # the request as written, \r\n escaped
+		print $s $req;
+		local $/; my $r = <$s>;
+		my ($code) = $r =~ m{^HTTP/1\.1 (\d+)}; my ($body) = $r =~ m{\r\n\r\n(.*)}s;
+		print $code // "none", " ", $body // "";' "$SOCK" "$1"
+}
+got=$(raw 'hello there\r\n\r\n')
+case $got in "400 {\"error\": "*) ;; *) fail "not HTTP: expected 400 with an error, got '$got'" ;; esac
+got=$(raw 'POST /v1/agents/alice/restore HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+case $got in "400 {\"error\": "*Content-Length*) ;; *) fail "a chunked body: expected 400 naming Content-Length, got '$got'" ;; esac
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
