@@ -30,7 +30,7 @@ VER_DEFS  = -DDS_VERSION='"$(DS_VERSION)"' \
 # engine, sim, util). The network driver and the lab link libre on top.
 CORE_SRC = $(wildcard src/util/*.c src/config/*.c src/options/*.c src/validate/*.c \
                       src/agent/*.c src/engine/*.c src/sim/*.c src/report/*.c)
-NET_SRC  = $(wildcard src/net/*.c src/lab/*.c)
+NET_SRC  = $(wildcard src/net/*.c src/lab/*.c src/control/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 NET_OBJ  = $(NET_SRC:%.c=$(B)/%.o)
@@ -55,7 +55,7 @@ $(B)/.deps-build $(B)/.deps-test $(B)/.deps-lab: $(B)/.deps-%: scripts/deps.sh
 	@sh scripts/deps.sh $*
 	@touch $@
 
-$(B)/src/net/%.o $(B)/src/lab/%.o $(B)/src/cli/%.o: CFLAGS += $(RE_CFLAGS)
+$(B)/src/net/%.o $(B)/src/lab/%.o $(B)/src/control/%.o $(B)/src/cli/%.o: CFLAGS += $(RE_CFLAGS)
 $(B)/src/config/%.o: CFLAGS += $(FY_CFLAGS)
 $(B)/src/cli/main.o: CFLAGS += $(FY_CFLAGS) $(VER_DEFS)
 $(B)/src/cli/main.o: VERSION

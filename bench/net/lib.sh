@@ -132,8 +132,9 @@ gen_config() {
 # for a fleet's burst of events.
 run_start() {
 	: > "$W/events"
-	DS_BENCH_PW=$PW setsid bash -c '
-		"$0" run -c "$1" --all --events - --seed 1 --listen "$2" 2> "$3/run.log" |
+	# RUN_EXTRA: more `run` options (e.g. --control ADDR), split on blanks
+	DS_BENCH_PW=$PW RUN_EXTRA=${RUN_EXTRA:-} setsid bash -c '
+		"$0" run -c "$1" --all --events - --seed 1 --listen "$2" $RUN_EXTRA 2> "$3/run.log" |
 		perl -MTime::HiRes=time -ne "BEGIN { \$| = 1 } printf(\"%.6f %s\", time, \$_)" \
 			> "$3/events"
 	' "$BIN" "$1" "$2" "$W" &

@@ -62,6 +62,9 @@ enum ds_input_type {
 	DS_IN_TIMER,          /* the wake-up asked for by ds_engine_next_wakeup() */
 	DS_IN_MANUAL_SWITCHOVER,
 	DS_IN_MANUAL_RESTORE,
+	DS_IN_DRAIN,          /* `site` (0 preferred, 1 peer) is drained: leave it as
+			       * calls allow, come to it never (docs/behaviour.md §8) */
+	DS_IN_UNDRAIN,        /* `site` may be used again */
 };
 
 struct ds_input {
@@ -75,7 +78,7 @@ struct ds_input {
 	int code;             /* REG_FAIL: SIP status, 0 = no answer */
 	uint32_t retry_after; /* REG_FAIL: Retry-After seconds of a 503, 0 = none */
 	bool present;         /* BINDING */
-	int site;             /* CALL_START */
+	int site;             /* CALL_START, DRAIN, UNDRAIN */
 };
 
 enum ds_action_type {
@@ -123,6 +126,7 @@ enum ds_reason {
 	DS_R_REMOVED,
 	DS_R_BYE,
 	DS_R_SITE_LOST,
+	DS_R_DRAIN,
 };
 
 struct ds_event {
@@ -179,6 +183,20 @@ bool ds_engine_in_call(const struct ds_engine *e);
 /* The name of site `site` (0 preferred, 1 peer) for connections of kind
  * `k`, or NULL when it has none. */
 const char *ds_site_name(const struct ds_engine_conf *c, enum ds_kind k, int site);
+/* A registration as the control endpoint shows it: held, being tried (an
+ * attempt in flight with none held), or neither. */
+enum ds_reg_state { DS_REG_UNREGISTERED, DS_REG_REGISTERING, DS_REG_REGISTERED };
+struct ds_reg_view {
+	enum ds_reg_state state;
+	int slot;             /* DS_SLOT() of the server holding or trying; -1 none */
+	int64_t expires_at;   /* REGISTERED: when the registrar drops it; else DS_NEVER */
+};
+void ds_engine_reg(const struct ds_engine *e, int proxy, struct ds_reg_view *v);
+/* True when a manual switchover suspended auto-restore (docs/behaviour.md §3.2). */
+bool ds_engine_restore_suspended(const struct ds_engine *e);
+/* True when `site` (0 preferred, 1 peer) is drained for this agent. */
+bool ds_engine_drained(const struct ds_engine *e, int site);
+const char *ds_reg_state_name(enum ds_reg_state s);
 
 /* Names for logs and JSON (SPEC §5). */
 const char *ds_event_name(enum ds_event_type t);

@@ -58,6 +58,15 @@ int ds_net_listen_check(const char *s);
 /* The SIP listen address as text, "ADDR:PORT". */
 int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz);
 
+/* The log (stderr): a level (`--log-level`) and a format (`--log-format`:
+ * readable text, or one JSON object a line with ts, level, msg and t). */
+enum ds_log_level { DS_LOG_ERROR, DS_LOG_WARNING, DS_LOG_INFO, DS_LOG_DEBUG };
+/* 0, or EINVAL when `s` is not error|warning|info|debug. */
+int ds_log_level_parse(const char *s, enum ds_log_level *lv);
+void ds_log_setup(enum ds_log_level lv, bool json);
+/* One log line at `lv` (libre's formats understood); n may be NULL. */
+void ds_net_log(const struct ds_net *n, enum ds_log_level lv, const char *fmt, ...);
+
 /* Runs libre's loop until a clean stop completes: SIGINT/SIGTERM start
  * ds_net_stop(), a second signal ends the loop at once. Returns 0 after a
  * clean stop, 1 after a forced one. */

@@ -29,13 +29,16 @@ enum ds_fault_type {
 	DS_FAULT_ACCEPT,            /* ... until this */
 	DS_FAULT_MANUAL_SWITCHOVER,
 	DS_FAULT_MANUAL_RESTORE,
+	DS_FAULT_DRAIN,             /* the site `name` is drained (docs/behaviour.md §8) */
+	DS_FAULT_UNDRAIN,           /* ... and may be used again */
 };
 
 struct ds_fault {
 	enum ds_fault_type type;
 	int64_t at;                 /* ms */
 	uint16_t slots;             /* DOWN/UP: DS_SLOT() bits of the agent's servers */
-	const char *name;           /* DOWN/UP: the site or server as named (copied); may be NULL */
+	const char *name;           /* DOWN/UP: the site or server as named (copied); may be NULL;
+				     * DRAIN/UNDRAIN: the site */
 	int proxy;                  /* UNREGISTER/REJECT/ACCEPT: 0 (preferred site) or 1 (peer site) */
 	int code;                   /* REJECT: SIP status */
 	uint32_t retry_after;       /* REJECT: Retry-After seconds, 0 = none */

@@ -42,5 +42,6 @@ int ds_cmd_run(int argc, char **argv);
 int ds_cmd_lab(int argc, char **argv);
 int ds_cmd_render(int argc, char **argv);
 int ds_cmd_report(int argc, char **argv);
+int ds_cmd_ctl(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <re.h>
 #include "dualsite/config.h"
+#include "dualsite/control.h"
 #include "dualsite/net.h"
 #include "dualsite/validate.h"
 #include "cli.h"
@@ -24,7 +25,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
-		"                    [--seed N] [--listen ADDR[:PORT]]\n\n"
+		"                    [--seed N] [--listen ADDR[:PORT]]\n"
+		"                    [--control ADDR [--control-token-file FILE]]\n"
+		"                    [--log-level error|warning|info|debug] [--log-format text|json]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
 		"their servers, registers at both sites, answers calls, moves agents\n"
 		"between sites as the configuration says (docs/run.md).\n\n"
@@ -38,10 +41,22 @@ static void usage(FILE *f)
 		"                        printed at start as \"seed N\")\n"
 		"  --listen ADDR[:PORT]  SIP address for UDP and TCP (default 127.0.0.1 and\n"
 		"                        an ephemeral port, printed at start)\n"
+		"  --control ADDR        serve the control endpoint (HTTP/1.1, JSON; used by\n"
+		"                        `dualsite ctl`) on a Unix socket path (made 0600,\n"
+		"                        removed at exit) or on HOST:PORT (docs/run.md)\n"
+		"  --control-token-file FILE\n"
+		"                        every control request must carry 'Authorization:\n"
+		"                        Bearer TOKEN', TOKEN being this file's first line;\n"
+		"                        required when --control is a TCP address other\n"
+		"                        than loopback\n"
+		"  --log-level LEVEL     error, warning, info (default) or debug\n"
+		"  --log-format FORMAT   text (default) or json: one object a line with\n"
+		"                        ts, level, msg and t (seconds since start)\n"
 		"  -h, --help            this text\n\n"
 		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
 		"within register-timeout (at most 5 s); a second signal exits at once.\n"
+		"SIGUSR1 logs a status summary (agents per site and state, servers, calls).\n"
 		"SIGHUP is logged and ignored (reload is not supported yet). Under systemd\n"
 		"(NOTIFY_SOCKET set) it reports READY=1, STATUS=, STOPPING=1 and watchdog\n"
 		"pings (docs/run.md, \"systemd\").\n\n"
@@ -81,13 +96,18 @@ struct run_args {
 	bool all;
 	const char *events;
 	const char *listen;
+	const char *control;
+	const char *token_file;
+	enum ds_log_level log_level;
+	bool log_json;
 	bool have_seed;
 	uint64_t seed;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN };
+	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_CONTROL, O_TOKEN, O_LOGLEVEL,
+	       O_LOGFORMAT };
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
@@ -95,6 +115,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"events", required_argument, NULL, O_EVENTS},
 		{"seed", required_argument, NULL, O_SEED},
 		{"listen", required_argument, NULL, O_LISTEN},
+		{"control", required_argument, NULL, O_CONTROL},
+		{"control-token-file", required_argument, NULL, O_TOKEN},
+		{"log-level", required_argument, NULL, O_LOGLEVEL},
+		{"log-format", required_argument, NULL, O_LOGFORMAT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -118,6 +142,19 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case O_ALL: a->all = true; break;
 		case O_EVENTS: a->events = optarg; break;
 		case O_LISTEN: a->listen = optarg; break;
+		case O_CONTROL: a->control = optarg; break;
+		case O_TOKEN: a->token_file = optarg; break;
+		case O_LOGLEVEL:
+			if (ds_log_level_parse(optarg, &a->log_level))
+				return usage_error("--log-level '%s': expected error, warning, "
+						   "info or debug", optarg);
+			break;
+		case O_LOGFORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error("--log-format '%s': expected text or json",
+						   optarg);
+			a->log_json = !strcmp(optarg, "json");
+			break;
 		case O_SEED:
 			if (ds_cli_seed("run", optarg, &a->seed))
 				return DS_EXIT_USAGE;
@@ -137,6 +174,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->listen && ds_net_listen_check(a->listen))
 		return usage_error("--listen '%s': expected ADDR[:PORT] with a numeric "
 				   "address, e.g. 127.0.0.1:5070 or [::1]:5070", a->listen);
+	if (a->control) {
+		bool loopback;
+
+		if (ds_control_addr_check(a->control, &loopback))
+			return usage_error("--control '%s': expected a Unix socket path (with a "
+					   "'/', e.g. ./ds.sock) or HOST:PORT with a numeric "
+					   "address, e.g. 127.0.0.1:8080", a->control);
+		if (!loopback && !a->token_file)
+			return usage_error("--control '%s' is not a loopback address: give "
+					   "--control-token-file FILE so that requests need "
+					   "a token", a->control);
+	} else if (a->token_file) {
+		return usage_error("%s", "--control-token-file needs --control ADDR");
+	}
 	if (a->all && a->n_agents)
 		return usage_error("%s", "--all and --agent exclude each other");
 	if (!a->all && !a->n_agents)
@@ -144,9 +195,58 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
+/* The first line of the token file, without its line end: one word of
+ * printable ASCII, as an HTTP header can carry it. 0, or a message and
+ * DS_EXIT_USAGE. */
+static int read_token(const char *file, char *tok, size_t sz)
+{
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "dualsite run: cannot read the control token file %s: %s\n",
+			file, strerror(errno));
+		return DS_EXIT_USAGE;
+	}
+	if (!fgets(tok, (int)sz, f))
+		tok[0] = '\0';
+	fclose(f);
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (tok[i] <= ' ' || tok[i] > '~') {
+			fprintf(stderr, "dualsite run: %s:1:%zu: the control token holds a "
+				"blank or a non-ASCII byte; write it as one word of printable "
+				"ASCII on the first line\n", file, i + 1);
+			return DS_EXIT_USAGE;
+		}
+	if (n < 16) {
+		fprintf(stderr, "dualsite run: %s:1: the control token has %zu characters; "
+			"use at least 16 (e.g. `head -c 24 /dev/urandom | base64 > %s`)\n",
+			file, n, file);
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Events go on to the control endpoint's streams once it exists. */
+struct run_ctx {
+	struct ds_control *ctl;
+};
+
+static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *conf,
+			void *arg)
+{
+	struct run_ctx *ctx = arg;
+
+	ds_control_event(ctx->ctl, ev, conf);
+}
+
 static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	       struct ds_diags *d)
 {
+	struct run_ctx ctx = {NULL};
+	char token[512], why[256] = "";
 	const struct ds_person **persons = NULL;
 	struct ds_net_conf nc;
 	struct ds_net *net = NULL;
@@ -167,6 +267,12 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	nc.listen = a->listen;
 	nc.seed = a->seed;
 	nc.events = events;
+	nc.eventh = run_event_h;
+	nc.arg = &ctx;
+	if (a->token_file && read_token(a->token_file, token, sizeof(token))) {
+		free(persons);
+		return DS_EXIT_USAGE;
+	}
 
 	err = libre_init();
 	if (err) {
@@ -183,14 +289,28 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 		status = DS_EXIT_CONFIG;
 		goto out;
 	}
+	if (a->control) {
+		err = ds_control_alloc(&ctx.ctl, net, a->control,
+				       a->token_file ? token : NULL, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "dualsite run: control endpoint: %s; nothing started\n",
+				why);
+			status = DS_EXIT_CONFIG;
+			goto out;
+		}
+	}
 	err = ds_net_start(net);
 	if (err) {
 		fprintf(stderr, "dualsite run: cannot start: %s\n", strerror(err));
 		status = DS_EXIT_CONFIG;
 		goto out;
 	}
+	if (ctx.ctl)   /* listening since before the start; said once t is 0 */
+		ds_net_log(net, DS_LOG_INFO, "control endpoint on %s%s",
+			   ds_control_addr(ctx.ctl), a->token_file ? " (token required)" : "");
 	status = ds_net_main(net) ? DS_EXIT_CONFIG : DS_EXIT_OK;
  out:
+	ds_control_free(ctx.ctl);
 	ds_net_free(net);
 	libre_close();
 	free(persons);
@@ -206,6 +326,7 @@ int ds_cmd_run(int argc, char **argv)
 	int rc, status;
 
 	memset(&a, 0, sizeof(a));
+	a.log_level = DS_LOG_INFO;
 	a.agents = calloc((size_t)argc, sizeof(*a.agents));
 	if (!a.agents)
 		return DS_EXIT_CONFIG;
@@ -216,6 +337,7 @@ int ds_cmd_run(int argc, char **argv)
 	}
 	if (!a.have_seed)
 		a.seed = random_seed();
+	ds_log_setup(a.log_level, a.log_json);
 
 	memset(&d, 0, sizeof(d));
 	rc = ds_config_load(&cfg, a.file, &d);

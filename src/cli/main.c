@@ -23,6 +23,7 @@ static const struct command {
 	{"lab",      ds_cmd_lab,      "the two-site demo on loopback with real registrars"},
 	{"report",   ds_cmd_report,   "Business Continuity readiness of a configuration, by simulation"},
 	{"render",   ds_cmd_render,   "draw a real run's events as simulate --svg draws a simulation"},
+	{"ctl",      ds_cmd_ctl,      "talk to a running `run` (--control): status, switchover, drain"},
 };
 
 static void usage(FILE *f)

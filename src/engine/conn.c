@@ -23,7 +23,7 @@ static bool is_single_sip(const struct ds_engine *e, int kind)
 
 bool ds_available(const struct ds_engine *e, int kind, int site)
 {
-	if (!ds_pair_up(e, kind, site))
+	if (ds_drained(e, site) || !ds_pair_up(e, kind, site))
 		return false;
 	if (kind != DS_KIND_SIP || e->conf->reg_expires[site] == 0)
 		return true;
@@ -36,6 +36,8 @@ static bool known_unavailable(const struct ds_engine *e, int kind, int site)
 {
 	const struct reg *r = &e->reg[site];
 
+	if (ds_drained(e, site))
+		return true;
 	if (!ds_pair_up(e, kind, site))
 		return !ds_pair_unknown(e, kind, site); /* unknown: its first answer may come */
 	if (ds_available(e, kind, site))
@@ -48,7 +50,8 @@ static bool known_unavailable(const struct ds_engine *e, int kind, int site)
 static bool restore_ready(const struct ds_engine *e, int kind)
 {
 	if (is_single_sip(e, kind))
-		return ds_pair_up(e, kind, DS_SITE_PREFERRED);
+		return !ds_drained(e, DS_SITE_PREFERRED) &&
+		       ds_pair_up(e, kind, DS_SITE_PREFERRED);
 	return ds_available(e, kind, DS_SITE_PREFERRED);
 }
 
@@ -132,9 +135,14 @@ static bool try_move(struct ds_engine *e, int kind, int to, enum ds_reason why)
 		move_to(e, kind, to, why);
 		return true;
 	}
-	if (is_single_sip(e, kind) && ds_pair_up(e, kind, to))
+	if (is_single_sip(e, kind) && !ds_drained(e, to) && ds_pair_up(e, kind, to))
 		set_pending(e, &e->conn[kind], to, why);
 	return false;
+}
+
+bool ds_conn_move(struct ds_engine *e, int kind, int to, enum ds_reason why)
+{
+	return try_move(e, kind, to, why);
 }
 
 void ds_conn_start(struct ds_engine *e)
@@ -284,7 +292,7 @@ static void update_once(struct ds_engine *e, int kind)
 		else if (c->pref_was_lost)
 			c->suspended = false;
 	}
-	if (c->pending >= 0 && !ds_pair_up(e, kind, c->pending))
+	if (c->pending >= 0 && (ds_drained(e, c->pending) || !ds_pair_up(e, kind, c->pending)))
 		c->pending = -1;
 	if (c->pending >= 0 && c->pending_reason == DS_R_MANUAL &&
 	    ds_available(e, kind, c->pending)) {
@@ -298,13 +306,16 @@ static void update_once(struct ds_engine *e, int kind)
 			lose(e, kind);
 			return;
 		}
+		if (ds_drain_update(e, kind))
+			return;
 		if (kind == DS_KIND_SIP)
 			check_phone(e, c);
 		if (c->state == DS_CONN_CONNECTED && c->site == DS_SITE_PEER)
 			check_restore(e, kind, c);
 		return;
 	case DS_CONN_LOST:
-		update_lost(e, kind, c);
+		if (!ds_drain_update(e, kind))
+			update_lost(e, kind, c);
 		return;
 	case DS_CONN_OUT_OF_SERVICE:
 		update_out_of_service(e, kind, c);
@@ -333,8 +344,8 @@ void ds_conn_manual(struct ds_engine *e, bool restore)
 {
 	int to = restore ? DS_SITE_PREFERRED : DS_SITE_PEER;
 
-	if (!e->conf->bc_enabled)
-		return;
+	if (!e->conf->bc_enabled || ds_drained(e, to))
+		return;   /* a drained site takes no one, by hand either */
 	for (int k = 0; k < DS_KIND_COUNT; k++) {
 		struct conn *c = &e->conn[k];
 

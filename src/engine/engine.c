@@ -139,6 +139,7 @@ int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 		e->reg[p].expires_at = DS_NEVER;
 		e->reg[p].check_at = DS_NEVER;
 	}
+	ds_drain_init(e);
 	ds_conn_start(e);
 	evaluate(e);
 	*ep = e;
@@ -198,6 +199,10 @@ void ds_engine_input(struct ds_engine *e, const struct ds_input *in)
 	case DS_IN_MANUAL_RESTORE:
 		ds_conn_manual(e, in->type == DS_IN_MANUAL_RESTORE);
 		break;
+	case DS_IN_DRAIN:
+	case DS_IN_UNDRAIN:
+		ds_drain_input(e, in);
+		break;
 	}
 	evaluate(e);
 }
@@ -210,7 +215,7 @@ int64_t ds_engine_next_wakeup(const struct ds_engine *e)
 		best = ds_earliest_after(e->now, best, ds_conn_wakeup(e, k));
 	for (int p = 0; p < 2; p++)
 		best = ds_earliest_after(e->now, best, ds_reg_wakeup(e, p));
-	return best;
+	return ds_earliest_after(e->now, best, ds_drain_wakeup(e));
 }
 
 void ds_engine_conn(const struct ds_engine *e, enum ds_kind k, struct ds_conn_view *v)

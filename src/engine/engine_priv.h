@@ -59,6 +59,11 @@ struct ds_engine {
 	int8_t call_site;
 	struct conn conn[DS_KIND_COUNT];
 	struct reg reg[2];
+	struct {                 /* drain.c */
+		bool site[2];        /* drained */
+		bool said[DS_KIND_COUNT];   /* restore-deferred said for this call */
+		int64_t at[DS_KIND_COUNT];  /* the drain's move (+delay) is due */
+	} drain;
 };
 
 /* engine.c */
@@ -91,5 +96,19 @@ void ds_conn_update(struct ds_engine *e, int kind);
 void ds_conn_manual(struct ds_engine *e, bool restore);
 void ds_call_observe(struct ds_engine *e);
 int64_t ds_conn_wakeup(const struct ds_engine *e, int kind);
+/* try_move() for drain.c: move to `to` if it can take the connection. */
+bool ds_conn_move(struct ds_engine *e, int kind, int to, enum ds_reason why);
+
+/* drain.c */
+void ds_drain_init(struct ds_engine *e);
+void ds_drain_input(struct ds_engine *e, const struct ds_input *in);
+/* Connected to or lost from a drained site: leave it when no call holds the
+ * agent. True when the connection moved. */
+bool ds_drain_update(struct ds_engine *e, int kind);
+int64_t ds_drain_wakeup(const struct ds_engine *e);
+static inline bool ds_drained(const struct ds_engine *e, int site)
+{
+	return (site == 0 || site == 1) && e->drain.site[site];
+}
 
 #endif

@@ -50,6 +50,7 @@ static const char *reason_name(enum ds_reason r)
 	case DS_R_REMOVED:      return "removed";
 	case DS_R_BYE:          return "bye";
 	case DS_R_SITE_LOST:    return "site-lost";
+	case DS_R_DRAIN:        return "drain";
 	}
 	return "?";
 }

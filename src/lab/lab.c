@@ -322,7 +322,10 @@ static int start_run(struct lab *lab)
 	env[m++] = pwenv;
 	env[m] = NULL;
 	char *argv[] = {lab->exe, "run", "-c", lab->cfgpath, "--all", "--events", "-",
-			"--seed", seed, "--listen", "127.0.0.1", NULL};
+			"--seed", seed, "--listen", "127.0.0.1", "--control", lab->ctlsock, NULL};
+
+	if (!lab->ctlsock[0])
+		argv[11] = NULL;   /* a temp dir too long for a socket path: no endpoint */
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(env);
 		return errno;
@@ -346,8 +349,8 @@ out:
 	printf("  agents: ");
 	for (unsigned i = 0; i < lab->n_agents; i++)
 		printf("%s%s (%s)", i ? ", " : "", lab->agents[i].name, lab->agents[i].user);
-	printf("\n  dualsite run -c %s --all --events - --seed %s  (pid %d)\n", lab->cfgpath, seed,
-	       (int)lab->run.pid);
+	printf("\n  dualsite run -c %s --all --events - --seed %s%s%s  (pid %d)\n", lab->cfgpath,
+	       seed, lab->ctlsock[0] ? " --control " : "", lab->ctlsock, (int)lab->run.pid);
 	printf("  timing: probe every %gs, answer within %gs, down after %u misses "
 	       "(probe budget %gs); timeout %gs; hold-down %gs; random delay 0..%gs\n\n",
 	       lab->probe_interval, lab->probe_timeout, lab->probe_failures,
@@ -375,6 +378,15 @@ static void print_details(struct lab *lab)
 		       lab->standin[i].name, lab->standin[i].site, lab->standin[i].port,
 		       lab->standin[i].kind, (int)lab->standin[i].proc.pid);
 	printf("  dualsite run:   pid %d, its log %s\n", (int)lab->run.pid, lab->runlog);
+	if (lab->ctlsock[0]) {
+		printf("  control:        %s (docs/ctl.md)\n", lab->ctlsock);
+		printf("    %s ctl --control %s status\n", lab->exe, lab->ctlsock);
+		printf("    %s ctl --control %s switchover %s   (then: restore %s)\n", lab->exe,
+		       lab->ctlsock, lab->agents[0].name, lab->agents[0].name);
+		printf("    %s ctl --control %s drain SiteX   (then: undrain SiteX)\n", lab->exe,
+		       lab->ctlsock);
+		printf("    %s ctl --control %s events\n", lab->exe, lab->ctlsock);
+	}
 	if (!lab_sipp_prepare(lab))
 		printf("  call an agent:  sipp 127.0.0.1:%u -sf %s -s %s -d 10000 -m 1 "
 		       "-i 127.0.0.1 -nostdin\n", lab->kam[LAB_SIP_Y].port, lab->sippxml,
@@ -493,6 +505,11 @@ static int run_lab(struct lab *lab)
 	memcpy(dir, lab->dir, sizeof(dir));
 	snprintf(lab->cfgpath, sizeof(lab->cfgpath), "%s/lab.yaml", dir);
 	snprintf(lab->runlog, sizeof(lab->runlog), "%s/run.log", dir);
+	size_t dl = strlen(dir);
+	if (dl + sizeof("/ctl.sock") <= sizeof(lab->ctlsock)) {
+		memcpy(lab->ctlsock, dir, dl);
+		memcpy(lab->ctlsock + dl, "/ctl.sock", sizeof("/ctl.sock"));
+	}
 	snprintf(lab->sipplog, sizeof(lab->sipplog), "%s/sipp.log", dir);
 	snprintf(lab->sippxml, sizeof(lab->sippxml), "%s/call.xml", dir);
 	if ((err = setup_servers(lab)))

@@ -178,6 +178,7 @@ struct lab {
 	char kamcfg[PATH_MAX];
 	char cfgpath[PATH_MAX];
 	char runlog[PATH_MAX];
+	char ctlsock[108];        /* run's --control socket; "" when the dir's path is too long */
 	char sipplog[PATH_MAX];
 	char sippxml[PATH_MAX];
 	char password[24];

@@ -64,8 +64,15 @@ int lab_scenario_precheck(struct lab *lab, const char *file)
 			break;
 		case DS_FAULT_MANUAL_SWITCHOVER:
 		case DS_FAULT_MANUAL_RESTORE:
-			why = "manual switchover/restore is not supported by `dualsite run` yet "
-			      "(use `dualsite simulate`)";
+			why = "manual switchover/restore are not played by the lab's scenarios "
+			      "(use `dualsite simulate`, or `dualsite ctl switchover` against "
+			      "a `dualsite lab --keep-running`)";
+			break;
+		case DS_FAULT_DRAIN:
+		case DS_FAULT_UNDRAIN:
+			why = "drain/undrain are not played by the lab's scenarios (use `dualsite "
+			      "simulate`, or `dualsite ctl drain` against a `dualsite lab "
+			      "--keep-running`)";
 			break;
 		case DS_FAULT_DOWN:
 		case DS_FAULT_UP:
@@ -237,6 +244,8 @@ static int play(struct lab *lab, const struct ds_scenario *sc, const struct ds_s
 	case DS_FAULT_ACCEPT:
 	case DS_FAULT_MANUAL_SWITCHOVER:
 	case DS_FAULT_MANUAL_RESTORE:
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN:
 		/* refused by lab_scenario_precheck() before the lab started */
 		err = ENOTSUP;
 		break;

@@ -71,6 +71,7 @@ static void media_recv_h(const struct sa *src, struct mbuf *mb, void *arg)
 
 	c->pkts++;
 	c->bytes += mbuf_get_left(mb);
+	c->ag->net->ctr.rtp_received++;
 }
 
 static int sdp_build(struct net_call *c)

@@ -89,7 +89,9 @@ void ds_net_input(struct net_agent *ag, struct ds_input *in)
 	if (n->stopping || !ag->eng)
 		return;
 	in->t = ds_net_now(n);
+	ds_metrics_input(n, in);
 	ds_engine_input(ag->eng, in);
+	ds_metrics_agent(n, ag);
 	agent_rearm(ag);
 }
 
@@ -147,6 +149,11 @@ static void emit_event(struct net_agent *ag, const struct ds_event *ev)
 {
 	struct ds_net *n = ag->net;
 
+	if (ev->type == DS_EV_CALL_START) {   /* for the control view */
+		ag->call_since = ev->t;
+		ag->call_site = ev->site;
+	}
+	ds_metrics_event(n, ag, ev);
 	if (n->nc.events) {
 		if (ds_event_line(ev, &ag->conf, true, &n->line, &n->line_cap) >= 0)
 			ds_evout_line(n, n->line);
@@ -232,6 +239,7 @@ int ds_net_start(struct ds_net *n)
 	ds_log_set_t0(n->t0);
 	n->started = true;
 	print_start(n);
+	ds_metrics_init(n);
 
 	for (size_t i = 0; i < n->n_agents; i++) {
 		struct net_agent *ag = &n->agents[i];
@@ -243,6 +251,7 @@ int ds_net_start(struct ds_net *n)
 			ds_log(n, "agent %s: cannot start its engine: %m", ag->p->name, err);
 			return err;
 		}
+		ds_metrics_agent(n, ag);
 		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");
@@ -362,6 +371,10 @@ static void on_signal(int sig)
 		ds_log(main_net, "reload is not supported yet; ignoring SIGHUP");
 		return;
 	}
+	if (sig == SIGUSR1) {
+		ds_metrics_summary(main_net);
+		return;
+	}
 	if (++main_signals == 1) {
 		main_first_signal = tmr_jiffies();
 		ds_log(main_net, "signal %d: stopping cleanly (a second signal exits at once)",
@@ -408,7 +421,7 @@ static void sig_pipe_h(int flags, void *arg)
 
 int ds_net_main(struct ds_net *n)
 {
-	struct sigaction sa, old_hup;
+	struct sigaction sa, old_hup, old_usr1;
 	int err;
 
 	main_net = n;
@@ -420,11 +433,15 @@ int ds_net_main(struct ds_net *n)
 		return 1;
 	}
 	err = fd_listen(sig_pipe[0], FD_READ, sig_pipe_h, NULL);
-	/* re_main() catches SIGINT and SIGTERM; SIGHUP's default would kill us */
+	/* re_main() catches SIGINT and SIGTERM; SIGHUP's default would kill
+	 * us; SIGUSR1 (a status summary) comes through the same pipe */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = main_signal_h;
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
 	if (!err && sigaction(SIGHUP, &sa, &old_hup))
+		err = errno;
+	if (!err && sigaction(SIGUSR1, &sa, &old_usr1))
 		err = errno;
 	ds_net_notify_open(n);
 	ds_net_notify_ready(n);
@@ -434,6 +451,7 @@ int ds_net_main(struct ds_net *n)
 	ds_log_hold(false);
 	ds_net_notify_close(n);
 	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGUSR1, &old_usr1, NULL);
 	fd_close(sig_pipe[0]);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

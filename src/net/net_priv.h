@@ -10,6 +10,7 @@
 #include "dualsite/agent.h"
 #include "dualsite/options.h"
 #include "timers.h"
+#include "dualsite/view.h"
 
 /* One server some chosen agent uses: probed once for all of them. */
 struct net_server {
@@ -24,6 +25,8 @@ struct net_server {
 	uint16_t fails_fast;         /* timed out, or refused / not sent (fast_why) */
 	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
+	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
+	struct ds_rtt_hist rtt;      /* every answered probe's (metrics.c) */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -72,6 +75,11 @@ struct net_agent {
 	uint16_t sbc_port[2];
 	struct sa sbc_addr[2];       /* resolved; AF_UNSPEC when no SBC */
 	int64_t answer_delay_ms;
+	int64_t call_since;          /* ms: the current call's call-start */
+	int call_site;               /* ... and its site */
+	uint8_t site_idx[2];         /* metrics.c: its sites in the counters' numbering */
+	uint8_t conn_key[DS_KIND_COUNT];   /* ... where it is counted: site * 4 + state */
+	uint8_t reg_key[2];          /* ... site * 4 + reg state; 0xff not counted */
 	uint32_t index;
 };
 
@@ -133,6 +141,9 @@ struct ds_net {
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
 	struct net_notify *notify;   /* systemd notifications (notify.c); NULL: off */
+	const char *drained[8];      /* view.c: sites drained by the operator */
+	size_t n_drained;
+	struct ds_net_counters ctr;  /* metrics.c */
 };
 
 /* "udp", "tcp", "tls": the URI transport parameter */
@@ -215,6 +226,16 @@ void ds_net_notify_changed(struct ds_net *n);
 /* STOPPING=1 and a STATUS= saying so. */
 void ds_net_notify_stopping(struct ds_net *n);
 void ds_net_notify_close(struct ds_net *n);
+/* metrics.c: the counters of the control endpoint's /metrics */
+void ds_metrics_init(struct ds_net *n);
+/* After anything that may have changed an agent's connections or
+ * registrations: moves its counts where it now is. */
+void ds_metrics_agent(struct ds_net *n, struct net_agent *ag);
+void ds_metrics_event(struct ds_net *n, const struct net_agent *ag, const struct ds_event *ev);
+void ds_metrics_input(struct ds_net *n, const struct ds_input *in);
+void ds_metrics_rtt(struct net_server *s, int64_t rtt_us);
+/* SIGUSR1: the counters' summary to the log, a few lines. */
+void ds_metrics_summary(const struct ds_net *n);
 
 /* log.c */
 void ds_log(const struct ds_net *n, const char *fmt, ...);

@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <linux/errqueue.h>
 #include <sys/socket.h>
+#include <time.h>
 #include "net_priv.h"
 #include "sipmsg.h"
 
@@ -58,12 +59,23 @@ struct net_round {
 	struct ds_net *n;
 	uint64_t num;
 	uint64_t callid;     /* names the round in its OPTIONS' Call-IDs */
+	int64_t sent_us;     /* when its probes went out (monotonic) */
 	struct tmr tmr;
 	struct tmr rtx;      /* retransmission of unanswered UDP OPTIONS */
 	uint64_t rto;
 	struct round_probe *p;
 	size_t np;
 };
+
+/* Microseconds of the monotonic clock: libre's timers count milliseconds,
+ * too coarse for a round trip on a LAN. */
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void round_destructor(void *arg)
 {
@@ -123,6 +135,8 @@ static void probe_ok(struct round_probe *p)
 		s->last_ok_round = r->num + 1;
 	s->known = true;
 	s->fails_timeout = s->fails_fast = 0;
+	s->rtt_us = mono_us() - r->sent_us;
+	ds_metrics_rtt(s, s->rtt_us);
 
 	if (ds_health_result(&s->health, true, n->pc.failures)) {
 		ds_log(n, "server %s (%s %J) is up", s->s->name,
@@ -340,11 +354,12 @@ static void round_timeout_h(void *arg)
 			down = true;
 		}
 		if (down) {
-			ds_log(n, "server %s (%s %J) is down after %u failed probes (%s)",
-			       s->s->name, ds_kind_name(s->s->kind), &s->addr,
-			       s->fails_timeout + s->fails_fast,
-			       ds_probe_fail_text(s->fails_timeout, s->fails_fast,
-						  s->fast_why, why, sizeof(why)));
+			ds_net_log(n, DS_LOG_WARNING,
+				   "server %s (%s %J) is down after %u failed probes (%s)",
+				   s->s->name, ds_kind_name(s->s->kind), &s->addr,
+				   s->fails_timeout + s->fails_fast,
+				   ds_probe_fail_text(s->fails_timeout, s->fails_fast,
+						      s->fast_why, why, sizeof(why)));
 			if (changed)
 				changed[p->srv] = true;
 			any = true;
@@ -382,6 +397,7 @@ static void round_start(struct ds_net *n)
 	}
 	r->np = n->n_servers;
 	list_append(&n->rounds, &r->le, r);
+	r->sent_us = mono_us();
 
 	for (size_t i = 0; i < r->np; i++) {
 		struct round_probe *p = &r->p[i];

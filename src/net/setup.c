@@ -189,6 +189,7 @@ static int servers_setup(struct ds_net *n, struct ds_diags *diags)
 		ns->s = s;
 		ds_health_init(&ns->health);
 		ns->health.up = false;   /* unknown until its first answer */
+		ns->rtt_us = -1;
 		if (resolve(s->host, sa_af(&n->laddr), &ns->addr)) {
 			ds_diag_add(diags, DS_SEV_ERROR, &s->loc, NULL,
 				    "server '%s': host '%s' does not resolve; expected a "

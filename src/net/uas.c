@@ -441,13 +441,14 @@ static bool last_resp_h(const struct sip_msg *msg, void *arg)
 	return true;
 }
 
-/* libre's own warnings, stamped and escaped like ours */
+/* libre's own warnings (dbg_init below lets through DBG_WARNING and worse),
+ * stamped, escaped and levelled like ours */
 static void dbg_h(int level, const char *p, size_t len, void *arg)
 {
-	(void)level;
 	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
-	ds_log(arg, "libre: %b", p, len);
+	ds_net_log(arg, level <= DBG_ERR ? DS_LOG_ERROR : DS_LOG_WARNING,
+		   "libre: %b", p, len);
 }
 
 static void uas_destructor(void *arg)

@@ -182,6 +182,29 @@ void ds_sim_on_fault(struct ds_sim *sim, const struct ds_fault *f)
 		}
 		return;
 	}
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN: {
+		const char *op = f->type == DS_FAULT_DRAIN ? "drain" : "undrain";
+
+		/* the site as each agent knows it: preferred (0) or peer (1) */
+		in.type = f->type == DS_FAULT_DRAIN ? DS_IN_DRAIN : DS_IN_UNDRAIN;
+		for (size_t k = 0; k < sim->n_agents; k++) {
+			struct ds_sim_agent *a = &sim->agents[k];
+
+			in.site = -1;
+			for (int s = 0; s < 2; s++)
+				if (a->conf.site_name[s] && !strcmp(a->conf.site_name[s], f->name))
+					in.site = s;
+			if (in.site < 0) {
+				note(sim, a, DS_NOTE_FAULT, f, "operator: %s %s (not one of %s's "
+				     "sites: nothing changes)", op, f->name, a->conf.agent);
+				continue;
+			}
+			note(sim, a, DS_NOTE_FAULT, f, "operator: %s %s", op, f->name);
+			ds_sim_feed(a, &in);
+		}
+		return;
+	}
 	}
 }
 

@@ -18,7 +18,8 @@
 
 static const char *const top_keys[] = {"agent", "duration", "seed", "events"};
 static const char *const event_keys[] = {"at", "down", "up", "call", "unregister",
-					 "reject", "code", "retry-after", "accept", "manual", "proxy"};
+					 "reject", "code", "retry-after", "accept", "manual", "proxy",
+					 "drain", "undrain"};
 #define N_TOP (sizeof(top_keys) / sizeof(top_keys[0]))
 #define N_EVENT_KEYS (sizeof(event_keys) / sizeof(event_keys[0]))
 
@@ -154,7 +155,7 @@ static int choice(struct parse *p, struct fy_node *n, const char *path, const st
 static bool is_action(const char *k)
 {
 	static const char *const actions[] = {"down", "up", "call", "unregister", "reject",
-					      "accept", "manual"};
+					      "accept", "manual", "drain", "undrain"};
 
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (!strcmp(k, actions[i]))
@@ -217,7 +218,8 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 			const char *near = ds_closest(k, event_keys, N_EVENT_KEYS);
 			err(p, &kloc, kpath, "unknown event key '%s'%s%s%s", k,
 			    near ? "; did you mean '" : "; expected at and one of down, up, call, "
-			    "unregister, reject (with code), accept, manual", near ? near : "",
+			    "unregister, reject (with code), accept, manual, drain, undrain",
+			    near ? near : "",
 			    near ? "'?" : "");
 			bad = 1;
 		}
@@ -232,7 +234,7 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 	}
 	if (!act) {
 		err(p, &eloc, path, "the event does nothing; add one of down, up, call, unregister, "
-		    "reject (with code), accept, manual");
+		    "reject (with code), accept, manual, drain, undrain");
 		return EINVAL;
 	}
 	snprintf(kpath, sizeof(kpath), "%s/%s", path, act);
@@ -246,6 +248,17 @@ static int parse_event(struct parse *p, struct fy_node *n, size_t idx, struct ds
 		ev->target_loc = act_loc;
 		if (!s || !*s) {
 			err(p, &act_loc, kpath, "expected a site or server name such as SiteX or SIP_X");
+			bad = 1;
+		} else if (!(f->name = strdup(s))) {
+			return ENOMEM;
+		}
+	} else if (!strcmp(act, "drain") || !strcmp(act, "undrain")) {
+		const char *s = scalar(v_act);
+
+		f->type = act[0] == 'd' ? DS_FAULT_DRAIN : DS_FAULT_UNDRAIN;
+		ev->target_loc = act_loc;
+		if (!s || !*s) {
+			err(p, &act_loc, kpath, "expected a site name such as SiteX");
 			bad = 1;
 		} else if (!(f->name = strdup(s))) {
 			return ENOMEM;
@@ -662,6 +675,43 @@ static const char **known_targets(const struct ds_config *cfg, size_t *n)
 	return v;
 }
 
+/* drain:/undrain: name a site of the configuration (any agent's: the
+ * event is for every agent of the scenario, each on its own sites). */
+static void resolve_site(const struct ds_config *cfg, struct ds_scenario_event *ev,
+			 struct ds_diags *diags)
+{
+	const struct ds_fault *f = &ev->fault;
+	const char **sites = calloc(cfg->n_servers + 1, sizeof(*sites));
+	size_t n = 0;
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/%s", ev->path,
+		 f->type == DS_FAULT_DRAIN ? "drain" : "undrain");
+	if (!sites) {
+		ds_diag_add(diags, DS_SEV_ERROR, &ev->target_loc, path, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		const char *s = cfg->servers[i].site;
+		bool seen = false;
+
+		for (size_t j = 0; s && j < n; j++)
+			seen |= !strcmp(sites[j], s);
+		if (!s || seen)
+			continue;
+		if (!strcmp(s, f->name)) {
+			free(sites);
+			return;
+		}
+		sites[n++] = s;
+	}
+	const char *near = ds_closest(f->name, sites, n);
+	ds_diag_add(diags, DS_SEV_ERROR, &ev->target_loc, path,
+		    "'%s' is not a site of the configuration%s%s%s", f->name,
+		    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+	free(sites);
+}
+
 size_t ds_scenario_resolve(struct ds_scenario *sc, const struct ds_config *cfg,
 			   const struct ds_engine_conf *conf, struct ds_diags *diags)
 {
@@ -692,6 +742,10 @@ size_t ds_scenario_resolve(struct ds_scenario *sc, const struct ds_config *cfg,
 		bool found = false;
 		char path[96];
 
+		if (f->type == DS_FAULT_DRAIN || f->type == DS_FAULT_UNDRAIN) {
+			resolve_site(cfg, ev, diags);
+			continue;
+		}
 		if ((f->type != DS_FAULT_DOWN && f->type != DS_FAULT_UP) || !f->name)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", ev->path, f->type == DS_FAULT_DOWN ? "down" : "up");

@@ -196,6 +196,11 @@ int ds_sim_add_fault(struct ds_sim *sim, const struct ds_fault *f)
 	case DS_FAULT_MANUAL_SWITCHOVER:
 	case DS_FAULT_MANUAL_RESTORE:
 		break;
+	case DS_FAULT_DRAIN:
+	case DS_FAULT_UNDRAIN:
+		if (!f->name)
+			return EINVAL;
+		break;
 	}
 	if (sim->n_faults == sim->cap_faults) {
 		size_t cap = sim->cap_faults ? sim->cap_faults * 2 : 16;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds each libFuzzer harness (config loader, SIP helpers, scenario parser)
+# Builds each libFuzzer harness (config loader, SIP helpers, control request
+# heads, scenario parser)
 # with clang + ASan + UBSan and runs it briefly on a copy of its seed corpus.
 # Any crash, leak, hang or sanitizer report fails that harness; every harness
 # runs even when an earlier one failed. Usage: sh tests/fuzz/run.sh BUILD_DIR
@@ -84,6 +85,9 @@ fuzz config "config loader" "${FUZZ_RUNS:-200000}" "$here/corpus" \
 	"$fy_cflags" "$fy_libs"
 fuzz sipmsg "SIP helpers" "${FUZZ_RUNS:-500000}" "$here/corpus-sipmsg" \
 	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c $root/src/net/sipraw.c $root/src/net/digest.c" \
+	"$re_cflags" "$re_libs"
+fuzz control "control request heads" "${FUZZ_RUNS:-300000}" "$here/corpus-control" \
+	"$here/fuzz_control.c $root/src/control/request.c" \
 	"$re_cflags" "$re_libs"
 fuzz scenario "scenario parser" "${FUZZ_RUNS:-200000}" "$here/corpus-scenario" \
 	"$here/fuzz_scenario.c $core" \

@@ -66,6 +66,7 @@ struct rules {
 	int64_t last_call_end;
 	int64_t manual_at;
 	int manual_due;            /* -1, or the site a manual move must reach in this step */
+	bool drained[2];           /* by the operator (docs/behaviour.md §8): not available */
 	char failure[256];
 };
 
@@ -111,14 +112,15 @@ static bool reg_used(const struct rules *r, int p)
  * mode; in single mode a sip move registers first, so only the pair counts). */
 static bool available(const struct rules *r, int k, int s)
 {
-	if (!pair_view(r, k, s))
+	if (r->drained[s] || !pair_view(r, k, s))
 		return false;
 	if (k != DS_KIND_SIP || r->cf->reg_expires[s] == 0 || !rules_dual(r))
 		return true;
 	return registered(r, s);
 }
 
-/* What the restore hold-down watches. */
+/* What the restore hold-down watches (a drained preferred site is not
+ * ready: the hold-down runs from the undrain). */
 static bool pref_ready(const struct rules *r, int k)
 {
 	return available(r, k, 0);
@@ -259,6 +261,12 @@ static void rules_input(struct rules *r, const struct ds_input *in)
 		r->manual_due = restore ? 0 : 1;
 		return;
 	}
+	case DS_IN_DRAIN:
+	case DS_IN_UNDRAIN:
+		if (in->site == 0 || in->site == 1)
+			r->drained[in->site] = in->type == DS_IN_DRAIN;
+		track_ready(r);
+		return;
 	}
 }
 
@@ -348,6 +356,9 @@ static void rules_event(struct rules *r, const struct ds_event *ev)
 		/* at start, from out of service, or the lost pair back */
 		if (!pair_view(r, k, ev->site))
 			rule_fail(r, "%s connected to site %d whose pair is down", ds_kind_name(k), ev->site);
+		/* a drained site takes no one; one lost from it may come back */
+		if (r->drained[ev->site] && !(r->st[k] == ST_LOST && r->site[k] == ev->site))
+			rule_fail(r, "%s connected to drained site %d", ds_kind_name(k), ev->site);
 		arrive(r, k, ev->site);
 		return;
 	case DS_EV_HA_SWITCH:
@@ -403,16 +414,28 @@ static void rules_event(struct rules *r, const struct ds_event *ev)
 			if (r->now != r->manual_at && !cf->single_mode)
 				rule_fail(r, "manual move with no manual command at this instant");
 			break;
+		case DS_R_DRAIN:
+			if (!r->drained[ev->from])
+				rule_fail(r, "%s drain move from site %d, not drained", ds_kind_name(k),
+					  ev->from);
+			if (k == DS_KIND_SIP && r->in_call)
+				rule_fail(r, "sip drain move during a call");
+			break;
 		default:
 			rule_fail(r, "%s with reason %d", ds_event_name(ev->type), ev->reason);
 		}
 		if (ev->to != 1 - ev->from || ev->from != r->site[k] ||
 		    (ev->type == DS_EV_RESTORE && ev->to != 0))
 			rule_fail(r, "%s from %d to %d", ds_event_name(ev->type), ev->from, ev->to);
+		if (r->drained[ev->to])
+			rule_fail(r, "%s %s to drained site %d", ds_kind_name(k),
+				  ds_event_name(ev->type), ev->to);
 		arrive(r, k, ev->to);
 		return;
 	case DS_EV_RESTORE_DEFERRED:
-		if (k != DS_KIND_SIP || !r->in_call || !cf->restore_when_idle)
+		/* a restore waiting for the call's end, or a drain move */
+		if (k != DS_KIND_SIP || !r->in_call ||
+		    !(cf->restore_when_idle || (r->site[k] >= 0 && r->drained[r->site[k]])))
 			rule_fail(r, "restore deferred without a call");
 		return;
 	case DS_EV_OUT_OF_SERVICE:

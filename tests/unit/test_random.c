@@ -131,8 +131,9 @@ static bool slot_present(const struct gen *g, int slot)
 /* An outage of a site or a server, or a registrar that rejects, or a call. */
 static void gen_faults(struct gen *g, int64_t end)
 {
-	int64_t t = 0;
+	int64_t t = 0, drained_until = 0;
 	bool manual = chance(&g->rng, 0.1);
+	bool drains = chance(&g->rng, 0.2);
 
 	while (g->n_faults + 2 < MAX_FAULTS) {
 		int64_t len;
@@ -170,9 +171,16 @@ static void gen_faults(struct gen *g, int64_t end)
 			add_fault(g, DS_FAULT_ACCEPT, t + len, NULL, p, 0);
 		} else if (what < 0.95) {
 			add_fault(g, DS_FAULT_UNREGISTER, t, NULL, chance(&g->rng, 0.5), 0);
-		} else if (manual) {
+		} else if (what < 0.975 ? manual : !drains) {
 			add_fault(g, chance(&g->rng, 0.5) ? DS_FAULT_MANUAL_SWITCHOVER
 							  : DS_FAULT_MANUAL_RESTORE, t, NULL, 0, 0);
+		} else if (t >= drained_until) {
+			/* one site drained at a time: an operator's maintenance */
+			const char *site = chance(&g->rng, 0.6) ? "SiteX" : "SiteY";
+
+			add_fault(g, DS_FAULT_DRAIN, t, site, 0, 0);
+			add_fault(g, DS_FAULT_UNDRAIN, t + len, site, 0, 0);
+			drained_until = t + len;
 		}
 	}
 }
@@ -300,6 +308,8 @@ static int write_scenario(const struct gen *g, uint64_t seed, const char *path)
 		case DS_FAULT_ACCEPT: fprintf(f, "  - {at: %.3f, accept: %d}\n", at, x->proxy); break;
 		case DS_FAULT_MANUAL_SWITCHOVER: fprintf(f, "  - {at: %.3f, manual: switchover}\n", at); break;
 		case DS_FAULT_MANUAL_RESTORE: fprintf(f, "  - {at: %.3f, manual: restore}\n", at); break;
+		case DS_FAULT_DRAIN: fprintf(f, "  - {at: %.3f, drain: %s}\n", at, x->name); break;
+		case DS_FAULT_UNDRAIN: fprintf(f, "  - {at: %.3f, undrain: %s}\n", at, x->name); break;
 		}
 	}
 	return fclose(f);

@@ -380,6 +380,25 @@ static void test_scenario_resolve(void **state)
 	ds_scenario_free(sc);
 	ds_diags_reset(&d);
 
+	/* drain:/undrain: take a site, not a server; a misspelt one is named */
+	sc = parse("agent: alice\nduration: 100\nevents:\n"
+		   "  - {at: 1, drain: SiteY}\n"      /* 4 */
+		   "  - {at: 2, undrain: SIP_Y}\n"    /* 5 */
+		   "  - {at: 3, drain: SiteQ}\n"      /* 6 */
+		   "  - {at: 4, drain: }\n", &d);     /* 7 */
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, 7, 0, "expected a site name"));
+	ds_diags_reset(&d);
+	assert_int_equal(sc->n_events, 3);
+	assert_int_equal(sc->events[0].fault.type, DS_FAULT_DRAIN);
+	assert_string_equal(sc->events[0].fault.name, "SiteY");
+	assert_int_equal(sc->events[1].fault.type, DS_FAULT_UNDRAIN);
+	assert_int_equal(ds_scenario_resolve(sc, cfg, &conf, &d), 2);
+	assert_true(has_diag(&d, 5, 0, "'SIP_Y' is not a site of the configuration"));
+	assert_true(has_diag(&d, 6, 0, "did you mean 'SiteX'"));
+	ds_scenario_free(sc);
+	ds_diags_reset(&d);
+
 	sc = parse("agent: alcie\nduration: 1\n", &d);
 	assert_int_equal(ds_scenario_resolve(sc, cfg, NULL, &d), 1);
 	assert_true(has_diag(&d, 1, 8, "did you mean 'alice'"));

@@ -1,0 +1,87 @@
+/* The control endpoint's private state: the listener, its connections and
+ * the request each is answering. */
+#ifndef DS_CONTROL_PRIV_H
+#define DS_CONTROL_PRIV_H
+
+#include <re.h>
+#include "dualsite/control.h"
+#include "dualsite/view.h"
+#include "buf.h"
+
+/* Limits that keep a slow or hostile client from costing the SIP loop
+ * anything but a bounded amount of memory and a few reads. */
+enum {
+	CTL_MAX_CONNS   = 64,          /* more are closed at once on accept */
+	CTL_MAX_REQUEST = 16384,       /* request line, headers and body */
+	CTL_IDLE_MS     = 30000,       /* no progress for this long: closed */
+	CTL_LINGER_MS   = 2000,        /* after a last answer, its client's rest is dropped */
+	CTL_SSE_PING_MS = 15000,       /* a comment line keeps streams alive */
+	CTL_SSE_MAX_OUT = 4 << 20,     /* a stream's reader this far behind is dropped */
+};
+
+struct ds_control {
+	struct ds_net *net;
+	int lfd;
+	char *addr;                   /* as listened on */
+	char *unix_path;              /* our socket file, removed at the end */
+	dev_t unix_dev;
+	ino_t unix_ino;
+	char *token;
+	struct list conns;
+	unsigned n_conns;
+	unsigned n_streams;
+	struct tmr ping;
+	struct tmr accept_tmr;        /* out of descriptors: accept again later */
+	char *line;                   /* an event's JSON line, grown to fit */
+	size_t line_cap;
+};
+
+struct ctl_conn {
+	struct le le;
+	struct ds_control *ctl;
+	int fd;
+	struct ds_buf in;
+	struct ds_buf out;
+	size_t out_off;               /* bytes of `out` already written */
+	struct tmr idle;
+	bool stream;                  /* GET /v1/events: an open event stream */
+	bool close_after;             /* close once `out` is written */
+	bool draining;                /* ... written: dropping what still comes */
+	int flags;                    /* fd_listen() flags in force */
+};
+
+/* A request as the routes see it. */
+struct ctl_req {
+	size_t clen;                  /* Content-Length */
+	bool close;                   /* Connection: close, or HTTP/1.0 */
+	char method[8];
+	char store[512];              /* the segments, NUL-terminated each */
+	const char *seg[6];           /* the path's segments, percent-decoded */
+	int nseg;
+};
+
+struct ctl_resp {
+	unsigned status;
+	const char *ctype;            /* NULL: application/json */
+	const char *allow;            /* 405: the methods allowed */
+	struct ds_buf body;
+	bool stream;                  /* start an event stream (no body) */
+};
+
+/* request.c: parses the request head head[0..hlen) (up to and with its
+ * blank line) into rq; `token`, when not NULL, must be its bearer token.
+ * Returns 0 when it may be routed, else the status to answer with why[sz];
+ * *fatal when the framing is lost (answer, then close). */
+unsigned ds_ctl_parse_head(const char *head, size_t hlen, const char *token,
+			   struct ctl_req *rq, bool *fatal, char *why, size_t sz);
+
+/* routes.c: answers one request into resp. */
+void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs);
+/* {"error": MESSAGE} with `status`. */
+void ds_ctl_error(struct ctl_resp *rs, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *ds_ctl_reason(unsigned status);
+/* metrics.c: GET /metrics */
+void ds_ctl_metrics(struct ds_control *c, struct ctl_resp *rs);
+
+#endif

@@ -1,0 +1,29 @@
+#!/usr/bin/perl
+# A raw HTTP/1.1 client for the control endpoint tests: one request, prints the
+# status code on the first line and the body after it. ADDR is a Unix socket path
+# (with a '/') or HOST:PORT. Exit 0 when an answer came, 3 when none did.
+#   perl http.pl ADDR METHOD PATH [TOKEN]
+use strict;
+use warnings;
+use IO::Socket::UNIX;
+use IO::Socket::INET;
+
+$SIG{PIPE} = "IGNORE";   # a refused connection is closed before our request: read its answer
+
+my ($addr, $method, $path, $token) = @ARGV;
+die "usage: http.pl ADDR METHOD PATH [TOKEN]\n" unless defined $path;
+my $s = $addr =~ m{/}
+	? IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $addr)
+	: IO::Socket::INET->new(PeerAddr => $addr, Proto => 'tcp', Timeout => 5);
+$s or do { print STDERR "http.pl: cannot connect to $addr: $!\n"; exit 3 };
+my $req = "$method $path HTTP/1.1\r\nHost: dualsite\r\nConnection: close\r\n";
+$req .= "Authorization: Bearer $token\r\n" if defined $token && length $token;
+$req .= "Content-Length: 0\r\n" if $method eq 'POST';
+print $s "$req\r\n";
+local $/;
+my $resp = <$s> // '';
+my ($head, $body) = split /\r\n\r\n/, $resp, 2;
+my ($code) = ($head // '') =~ m{^HTTP/1\.1 (\d{3}) };
+defined $code or do { print STDERR "http.pl: no HTTP answer: '$resp'\n"; exit 3 };
+print "$code\n", $body // '';
+exit 0;
