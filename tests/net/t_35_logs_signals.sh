@@ -1,4 +1,5 @@
 # --log-format json: every log line is one JSON object with ts, level, msg and t.
+# A sender's control bytes stay escaped (\xNN) inside the JSON msg strings.
 # SIGUSR1: a status summary in the log (agents per site and state, servers), and
 # the daemon goes on. --log-level warning: a server declared down is logged (as a
 # warning), the info lines (the start, each event) are not.
@@ -6,9 +7,21 @@
 net_init "$@"
 two_sites
 gen_config "$T/ds.yaml"
-start_dualsite "$T/ds.yaml" --log-format json
+free_port DS_PORT
+start_dualsite "$T/ds.yaml" --log-format json --listen "127.0.0.1:$DS_PORT"
 ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
 ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
+
+# a request whose method holds VT and ESC [2K (tests/data/sip-torture/logforge1.sip)
+command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: 'python3' not found" >&2; exit 2; }
+printf 'logforge1   501      501\n' >"$T/forge.txt"
+python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$ROOT/tests/data/sip-torture" "$T/forge.txt" udp \
+	>"$T/forge.out" 2>&1 || fail "the forged request was not answered 501: $(cat "$T/forge.out")"
+wait_until 3 grep -q '"msg": "[^"]*FAKE\\\\x0b\\\\x1b\[2K' "$T/ds.err" ||
+	fail "the forged method is not in a JSON msg as \\x0b\\x1b: $(grep FAKE "$T/ds.err" | od -c | head -5)"
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/ds.err"; then
+	fail "run's JSON log holds control bytes"
+fi
 
 kill -USR1 "$DS_PID"
 wait_until 3 grep -q '"msg": "status: sip: SiteX 1 connected; out of service 0"' "$T/ds.err" ||
