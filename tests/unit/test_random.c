@@ -36,6 +36,8 @@
  *   call-not-ended                      the call's site is down and the call goes on
  *   call-other-site-not-ended (a call   the call's site is down and the call goes on
  *     through the site not in use)
+ *   drain-ignored (ds_available()       auto-restore before the hold-down (the
+ *     ignores the drain; 2026-11-29)    preferred site is not ready while drained)
  * Not a mutant: "BC off registers at proxy1" (with BC off the engine's
  * configuration has no peer servers, so that guard changes nothing). */
 #include <errno.h>
