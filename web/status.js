@@ -4,7 +4,7 @@
 "use strict";
 
 const POLL_MS = 5000;          /* /v1/status at most this often */
-const WINDOW_S = 300;          /* the timeline's span */
+const WINDOW_S = 300;          /* the timeline's longest span */
 const AWAY_ROWS = 100;         /* rows of the away list shown */
 const EVENT_ROWS = 200;        /* rows of the recent events list */
 const SITE_COLOR = ["#3b78c2", "#e8892b"];
@@ -237,16 +237,19 @@ function sv(tag, attrs, text) {
  * the agents per site as stacked bars over time, with the moves marked. */
 function drawTimeline() {
   const W = 1000, L = 150, R = 20, laneH = 16, gap = 6;
-  const t1 = now(), t0 = t1 - WINDOW_S;
-  const x = (t) => L + (Math.max(t, t0) - t0) / WINDOW_S * (W - L - R);
+  /* the span grows with what the page has seen, from one minute to five */
+  const t1 = now(), first = st.samples.length ? st.samples[0].t : t1;
+  const span = Math.min(WINDOW_S, Math.max(60, Math.ceil((t1 - first) / 60) * 60));
+  const t0 = t1 - span;
+  const x = (t) => L + (Math.max(t, t0) - t0) / span * (W - L - R);
   const servers = [...st.servers.keys()];
   const agentsTop = 30 + servers.length * (laneH + gap) + 10, agentsH = 80;
-  const H = agentsTop + agentsH + 60;
+  const H = agentsTop + agentsH + 70;
   const svg = sv("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H,
     "font-family": "DejaVu Sans, Verdana, sans-serif", "font-size": 11, id: "timeline-svg" });
   svg.append(sv("rect", { width: "100%", height: "100%", fill: "#fff" }));
   for (let k = 0; k <= 5; k++) {
-    const t = t0 + k * WINDOW_S / 5, xx = x(t);
+    const t = t0 + k * span / 5, xx = x(t);
     svg.append(sv("line", { x1: xx, y1: 20, x2: xx, y2: H - 30, stroke: "#e4e4e4" }));
     svg.append(sv("text", { x: xx, y: H - 16, "text-anchor": "middle", fill: "#555" },
       t >= 0 ? t.toFixed(0) + "s" : ""));
@@ -291,11 +294,14 @@ function drawTimeline() {
     buckets.set(k, (buckets.get(k) || 0) + 1);
   }
   let row = 0;
-  for (const [k, n] of buckets) {
+  for (const [k, n] of buckets) {    /* labels staggered on three rows */
     const [t, ev, to] = k.split("|"), xx = x(+t), y = agentsTop + agentsH + 4;
+    const ty = y + 10 + (row++ % 3) * 11;
     svg.append(sv("path", { d: `M${xx} ${y} l4 4 l-4 4 l-4 -4 z`, fill: "#8b1a1a" }));
-    svg.append(sv("text", { x: xx + 6, y: y + 8 + (row++ % 2) * 10, "font-size": 9, fill: "#8b1a1a" },
-      `${n} ${ev} to ${to}`));
+    svg.append(sv("path", { d: `M${xx} ${y + 8} V${ty - 3}`, fill: "none", stroke: "#999" }));
+    const right = xx > W - 160;   /* near the end: the label goes left */
+    svg.append(sv("text", { x: right ? xx - 5 : xx + 5, y: ty, "font-size": 9, fill: "#8b1a1a",
+      "text-anchor": right ? "end" : "start" }, `${n} ${ev} to ${to}`));
   }
   $("timeline").replaceChildren(svg);
 }

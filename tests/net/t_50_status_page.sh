@@ -6,17 +6,7 @@
 # Without Chromium the test skips and says so; under CI=1 that is a failure.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-need() {
-	if [ "${CI:-0}" = 1 ]; then fail "$1 (under CI a browser test may not skip)"; fi
-	echo "$TEST_NAME: SKIP: $1" >&2
-	exit 0
-}
-sh "$ROOT/scripts/deps-page.sh" || need "scripts/deps-page.sh could not install the browser"
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || need "no /usr/bin/chromium or chromedriver"
-/usr/bin/python3 -c 'import selenium' 2>/dev/null || need "no python3-selenium"
-OUT=$(dirname "$BIN")/browser/$TEST_NAME
-mkdir -p "$OUT"
-rm -f "$OUT"/*.png
+browser_init
 
 two_sites
 WITH_BOB=1 gen_config "$T/ds.yaml"
