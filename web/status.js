@@ -7,6 +7,7 @@ const POLL_MS = 5000;          /* /v1/status at most this often */
 const WINDOW_S = 300;          /* the timeline's longest span */
 const AWAY_ROWS = 100;         /* rows of the away list shown */
 const EVENT_ROWS = 200;        /* rows of the recent events list */
+const RECENT_S = 30;           /* events kept to replay over a status read this much late */
 const SITE_COLOR = ["#3b78c2", "#e8892b"];
 const DOWN_COLOR = "#d64541";
 const OOS_COLOR = "#7a7a7a";
@@ -24,6 +25,7 @@ const st = {
   samples: [],                 /* [{t, counts: {key: n}}] for the timeline */
   srvHist: new Map(),          /* server -> [{t0, t1, state}] */
   marks: [],                   /* [{t, event, to}] switchovers and restores */
+  recent: [],                  /* events of the last seconds, replayed over a status read */
   dirty: false,
   stats: { firstPaintMs: null, lastEvent: null, lastEventShownAt: null },
 };
@@ -121,17 +123,24 @@ function applyStatus(s) {
       st.away.delete(n);
     }
   }
+  /* A status read is a snapshot at s.t: events that came in while it was on
+   * its way are newer, and are applied again over it. */
+  for (const e of st.recent) if (e.t >= s.t) applyEvent(e, true);
   if (!$("names").childElementCount && s.agents.length <= 2000)
     for (const a of s.agents) $("names").append(el("option", { value: a.agent }));
   st.dirty = true;
 }
 
-/* One event (docs/behaviour.md §5) applied to its agent's record. */
-function applyEvent(e) {
-  st.stats.lastEvent = e;
-  if (e.t > now()) { st.tBase = e.t; st.tAt = performance.now(); }
+/* One event (docs/behaviour.md §5) applied to its agent's record; `replay`
+ * when applied again after a status read. */
+function applyEvent(e, replay) {
+  if (!replay) {
+    st.stats.lastEvent = e;
+    st.recent.push(e);
+    if (e.t > now()) { st.tBase = e.t; st.tAt = performance.now(); }
+  }
   const a = st.agents.get(e.agent);
-  if (!a) { pollSoon(); return; }
+  if (!a) { if (!replay) pollSoon(); return; }
   if (e.kind && e.kind !== a.kind) return;
   const n = { ...a };
   switch (e.event) {
@@ -139,7 +148,7 @@ function applyEvent(e) {
     case "connection-lost": n.state = "lost"; n.site = e.site; break;
     case "switchover": case "restore":
       n.state = "connected"; n.site = e.to; n.deferred = false;
-      st.marks.push({ t: e.t, event: e.event, to: e.to });
+      if (!replay) st.marks.push({ t: e.t, event: e.event, to: e.to });
       break;
     case "restore-deferred": n.deferred = true; break;
     case "out-of-service": n.state = "out-of-service"; n.site = null; break;
@@ -327,6 +336,8 @@ function sample() {
   if (last && t - last.t < 0.5) last.counts = counts; else st.samples.push({ t, counts });
   while (st.samples.length > 2 && st.samples[1].t < t - WINDOW_S) st.samples.shift();
   while (st.marks.length && st.marks[0].t < t - WINDOW_S) st.marks.shift();
+  const keep = st.recent.findIndex((e) => e.t >= t - RECENT_S);
+  st.recent.splice(0, keep < 0 ? st.recent.length : keep);
 }
 
 /* Redraws what changed, at most every 200 ms. */

@@ -9,13 +9,13 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser import chromium  # noqa: E402
 
 URL, EVENTS, T0_MS, PGID, OUT = sys.argv[1:6]
 TOKEN = sys.argv[6] if len(sys.argv) > 6 else None
@@ -183,15 +183,7 @@ def token_steps():
     shot("2-token-switchover")
 
 
-opts = webdriver.ChromeOptions()
-opts.binary_location = "/usr/bin/chromium"
-for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run",
-             "--user-data-dir=" + tempfile.mkdtemp(prefix="dsbrowser-"),
-             "--window-size=1400,1300"):
-    opts.add_argument(flag)
-opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+driver = chromium()
 try:
     t_load = time.monotonic()
     driver.get(URL)
