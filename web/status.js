@@ -89,7 +89,8 @@ function fromJson(a) {
   const old = st.agents.get(a.agent);
   return {
     pref: a.preferred_site, peer: a.peer_site, kind, state: c.state, site: c.site,
-    deferred: old ? old.deferred && c.site !== a.preferred_site : false,
+    /* a deferred move waits for the call: no call, no deferral */
+    deferred: old ? old.deferred && a.call !== null : false,
     call: a.call !== null,
   };
 }
@@ -153,7 +154,7 @@ function applyEvent(e, replay) {
     case "restore-deferred": n.deferred = true; break;
     case "out-of-service": n.state = "out-of-service"; n.site = null; break;
     case "call-start": n.call = true; break;
-    case "call-end": n.call = false; break;
+    case "call-end": n.call = false; n.deferred = false; break;
     default: return;
   }
   put(e.agent, n);

@@ -8,6 +8,7 @@
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -21,6 +22,8 @@ URL, EVENTS, T0_MS, PGID, OUT = sys.argv[1:6]
 TOKEN = sys.argv[6] if len(sys.argv) > 6 else None
 T0_MS = int(T0_MS)
 PGID = int(PGID)
+CALL_MS = 8000
+children = []   # what this script started (sipp), ended by PID at exit
 
 
 def fail(msg):
@@ -93,6 +96,17 @@ def events(agent, event, **fields):
     return out
 
 
+def start_call():
+    """sipp calls alice (7001) through SIP_Y; the caller hangs up after CALL_MS."""
+    log = open(os.path.join(OUT, "sipp-call.out"), "w")
+    p = subprocess.Popen(["sipp", "-nostdin", "-i", "127.0.0.1", os.environ["DS_CALL_TARGET"],
+                          "-sf", os.environ["DS_CALL_XML"], "-s", "7001", "-d", str(CALL_MS),
+                          "-m", "1", "-p", os.environ["DS_CALL_PORT"], "-timeout", "30",
+                          "-recv_timeout", "20000"], stdout=log, stderr=subprocess.STDOUT)
+    children.append(p)
+    return p
+
+
 def accept_alert(text=None):
     end = time.monotonic() + 5
     while True:
@@ -132,13 +146,23 @@ def fleet_steps():
          driver.find_element(By.ID, "events").text)
     shot("2-switchover")
 
-    # 3. SiteX back: alice restores home after the hold-down.
+    # 3. SiteX back while alice is on a call through SiteY: her restore is deferred
+    # (the page lists her so), then done when the caller hangs up.
+    call = start_call()
+    wait("alice's call", 10, lambda: events("alice", "call-start", site="SiteY"))
     os.killpg(PGID, signal.SIGCONT)
-    wait("alice restored home", 30, lambda: away() == {} and count("SiteX", "connected") == 1
-         and server_state("SIP_X") == "up")
-    shot("3-restored")
+    wait("alice's restore deferred by her call", 20,
+         lambda: away().get("alice") == ("SiteX", "restore deferred", "SiteY"))
+    if not events("alice", "restore-deferred"):
+        fail("the page shows a deferral the run's events do not have")
+    shot("3-deferred")
+    wait("alice restored home after her call", 30, lambda: away() == {} and
+         count("SiteX", "connected") == 1 and server_state("SIP_X") == "up")
+    if call.wait(timeout=15) != 0:
+        fail("sipp's call to alice failed (rc %s): see %s" % (call.returncode, OUT))
+    shot("4-restored")
 
-    # 4. The drain button of SiteY, confirmed, moves bob to SiteX.
+    # 5. The drain button of SiteY, confirmed, moves bob to SiteX.
     driver.find_element(By.CSS_SELECTOR, "#site-SiteY button").click()
     accept_alert()
     wait("the drain's answer", 10, lambda: driver.find_element(By.ID, "answer").text
@@ -161,7 +185,7 @@ def fleet_steps():
     wait("the refusal of a restore to a drained site", 10,
          lambda: driver.find_element(By.ID, "answer").text.startswith("restore bob: 409") and
          "SiteY is drained" in driver.find_element(By.ID, "answer").text)
-    shot("4-drained")
+    shot("5-drained")
 
 
 def token_steps():
@@ -206,7 +230,7 @@ try:
     else:
         fleet_steps()
 
-    # 5. No console error all along.
+    # 6. No console error all along.
     logs = driver.get_log("browser")
     for e in logs:
         print("status_page: console %s %s: %s" % (e["level"], e.get("source"), e["message"]),
@@ -226,4 +250,8 @@ finally:
         os.killpg(PGID, signal.SIGCONT)
     except OSError:
         pass
+    for p in children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
     driver.quit()

@@ -1,7 +1,8 @@
 # The status page at / (docs/status-page.md) in headless Chromium against a live
 # `run --control 127.0.0.1:PORT` and four Kamailio registrars: the agents at home,
 # SiteX silenced (SIGSTOP of its registrars) shows the switchover live, SiteX back
-# the restore, the drain button (confirmed) moves bob, no console error
+# during a sipp call to alice her deferred restore, then the restore after the
+# call; the drain button (confirmed) moves bob; no console error
 # (tests/browser/status_page.py). Screenshots go to BUILD/browser/t_50/.
 # Without Chromium the test skips and says so; under CI=1 that is a failure.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,8 @@ get GET /status.js && [ "$(head -n 1 "$T/http.out")" = 200 ] || fail "GET /statu
 get GET /status.nope && [ "$(head -n 1 "$T/http.out")" = 404 ] || fail "GET /status.nope: $(head -n 3 "$T/http.out")"
 get POST / && [ "$(head -n 1 "$T/http.out")" = 405 ] || fail "POST /: $(head -n 3 "$T/http.out")"
 
+free_port CALL_PORT
+export DS_CALL_TARGET="127.0.0.1:$(kport KY)" DS_CALL_XML="$SIPP_DIR/call.xml" DS_CALL_PORT=$CALL_PORT
 /usr/bin/python3 "$ROOT/tests/browser/status_page.py" "http://127.0.0.1:$CPORT/" "$EV" \
 	"$DS_T0_MS" "$(sgrp SiteX)" "$OUT" || fail "the browser steps failed (screenshots in $OUT)"
 ds_stop
