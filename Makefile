@@ -54,7 +54,7 @@ $(LIB): $(CORE_OBJ)
 $(B)/gen/web.c: $(WEB_SRC) scripts/embed-web.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-web.sh $@ $(WEB_SRC)
-$(B)/gen/web.o: $(B)/gen/web.c
+$(B)/gen/web.o: $(B)/gen/web.c src/control/web.h
 	$(CC) $(CFLAGS) -Isrc -c $< -o $@
 $(NETLIB): $(NET_OBJ) $(B)/gen/web.o
 	@mkdir -p $(dir $@)
