@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs what the status page's browser test needs (headless Chromium, its
-# WebDriver, Selenium for Python). Idempotent; silent when all is there.
+# Installs what the status page's browser tests need (headless Chromium, its
+# WebDriver, Selenium for Python; Firefox ESR and a WebSocket client for its
+# built-in WebDriver BiDi). Idempotent; silent when all is there.
 set -eu
-PKGS="chromium chromium-driver python3-selenium"
+PKGS="chromium chromium-driver python3-selenium firefox-esr python3-websocket"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
