@@ -34,6 +34,7 @@ NET_SRC  = $(wildcard src/net/*.c src/lab/*.c src/control/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 NET_OBJ  = $(NET_SRC:%.c=$(B)/%.o)
+WEB_SRC  = $(wildcard web/*)
 CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 LIB      = $(B)/libdualsite.a
 NETLIB   = $(B)/libdualsite-net.a
@@ -66,7 +67,13 @@ $(B)/%.o: %.c | $(B)/.deps-build
 $(LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
-$(NETLIB): $(NET_OBJ)
+# The status page (web/) embedded as a generated C file: GET / serves it.
+$(B)/gen/web.c: $(WEB_SRC) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-web.sh $@ $(WEB_SRC)
+$(B)/gen/web.o: $(B)/gen/web.c src/control/web.h
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+$(NETLIB): $(NET_OBJ) $(B)/gen/web.o
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 $(BIN): $(CLI_OBJ) $(NETLIB) $(LIB)

@@ -3,6 +3,8 @@
 #ifndef DS_CONTROL_PRIV_H
 #define DS_CONTROL_PRIV_H
 
+#include <stdbool.h>
+#include <string.h>
 #include <re.h>
 #include "dualsite/control.h"
 #include "dualsite/view.h"
@@ -74,6 +76,16 @@ struct ctl_resp {
  * *fatal when the framing is lost (answer, then close). */
 unsigned ds_ctl_parse_head(const char *head, size_t hlen, const char *token,
 			   struct ctl_req *rq, bool *fatal, char *why, size_t sz);
+
+/* The status page's paths: "/" and "/status.*", the page's own files. They
+ * hold no state (the page reads it through /v1/), so a browser, which cannot
+ * send a token with a page load, gets them without one. */
+static inline bool ds_ctl_page_path(const struct ctl_req *rq)
+{
+	return rq->nseg == 1 && (!rq->seg[0][0] || !strncmp(rq->seg[0], "status.", 7));
+}
+/* page.c: GET of a page path. */
+void ds_ctl_page(const struct ctl_req *rq, struct ctl_resp *rs);
 
 /* routes.c: answers one request into resp. */
 void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs);

@@ -272,8 +272,12 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 	} else if (seg_is(rq, 2, "v1", "events")) {
 		if (method_is(rq, rs, "GET"))
 			rs->stream = true;
+	} else if (ds_ctl_page_path(rq)) {
+		if (method_is(rq, rs, "GET"))
+			ds_ctl_page(rq, rs);
 	} else {
-		ds_ctl_error(rs, 404, "no such path; the endpoint serves /v1/status, "
-			     "/v1/agents/NAME, /v1/sites/SITE/drain, /v1/events, /metrics");
+		ds_ctl_error(rs, 404, "no such path; the endpoint serves / (the status page), "
+			     "/v1/status, /v1/agents/NAME, /v1/sites/SITE/drain, /v1/events, "
+			     "/metrics");
 	}
 }

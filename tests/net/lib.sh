@@ -608,3 +608,23 @@ svg_note_at_time() {
 		}' "$1" >"$T/svgcheck.out" ||
 		fail "the lab's picture: $(cat "$T/svgcheck.out")"
 }
+
+# ---- the status page's browser tests -------------------------------------------------
+
+# browser_init: headless Chromium, its driver and Selenium (scripts/deps-page.sh), and
+# OUT, the test's screenshot folder under the build folder. Without them the test
+# skips and says so; under CI=1 that is a failure.
+browser_init() {
+	sh "$ROOT/scripts/deps-page.sh" || browser_missing "scripts/deps-page.sh could not install the browser"
+	[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] ||
+		browser_missing "no /usr/bin/chromium or /usr/bin/chromedriver"
+	/usr/bin/python3 -c 'import selenium' 2>/dev/null || browser_missing "no python3-selenium"
+	OUT=$(dirname "$BIN")/browser/$TEST_NAME
+	mkdir -p "$OUT"
+	rm -f "$OUT"/*.png
+}
+browser_missing() {
+	[ -n "${CI:-}" ] && fail "$1 (under CI a browser test may not skip)"
+	echo "$TEST_NAME: SKIP: $1" >&2
+	exit 0
+}

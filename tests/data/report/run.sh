@@ -105,7 +105,7 @@ if [ "$browser_ok" -eq 1 ]; then
 		chart-registers-SiteX chart-without-SiteY chart-home-SiteY chart-registers-SiteY >"$tmp/got" 2>&1
 	echo ok >"$tmp/want"
 	check "html in headless Chromium" "$tmp/want" "$tmp/got" 0 $?
-elif [ "${CI:-}" = 1 ]; then
+elif [ -n "${CI:-}" ]; then
 	fail=$((fail + 1))
 	echo "FAIL report/html in headless Chromium: Chromium cannot run here (CI=1 requires it)"
 else
