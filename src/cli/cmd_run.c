@@ -24,7 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
-		"                    [--seed N] [--listen ADDR[:PORT]]\n\n"
+		"                    [--seed N] [--listen ADDR[:PORT]] [--advertise ADDR[:PORT]]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
 		"their servers, registers at both sites, answers calls, moves agents\n"
 		"between sites as the configuration says (docs/run.md).\n\n"
@@ -36,8 +36,13 @@ static void usage(FILE *f)
 		"                        or to stdout with '-' (stdout then carries JSON only)\n"
 		"  --seed N              seed of the random delays (default: a random one,\n"
 		"                        printed at start as \"seed N\")\n"
-		"  --listen ADDR[:PORT]  SIP address for UDP and TCP (default 127.0.0.1 and\n"
-		"                        an ephemeral port, printed at start)\n"
+		"  --listen ADDR[:PORT]  SIP address for UDP and TCP, any local address or the\n"
+		"                        wildcards 0.0.0.0 and [::] (default: every interface,\n"
+		"                        port 5060 or the next free one, printed at start;\n"
+		"                        port 0: an ephemeral one)\n"
+		"  --advertise ADDR[:PORT]  the address Via and Contact carry (NAT, an SBC in\n"
+		"                        front; default: per server, the local address that\n"
+		"                        reaches it; port: the listen port)\n"
 		"  -h, --help            this text\n\n"
 		"Logs go to stderr, one time-stamped line each. SIGTERM or SIGINT stops\n"
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
@@ -78,13 +83,14 @@ struct run_args {
 	bool all;
 	const char *events;
 	const char *listen;
+	const char *advertise;
 	bool have_seed;
 	uint64_t seed;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN };
+	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_ADVERTISE };
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
@@ -92,6 +98,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"events", required_argument, NULL, O_EVENTS},
 		{"seed", required_argument, NULL, O_SEED},
 		{"listen", required_argument, NULL, O_LISTEN},
+		{"advertise", required_argument, NULL, O_ADVERTISE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -113,6 +120,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case O_ALL: a->all = true; break;
 		case O_EVENTS: a->events = optarg; break;
 		case O_LISTEN: a->listen = optarg; break;
+		case O_ADVERTISE: a->advertise = optarg; break;
 		case O_SEED:
 			if (ds_cli_seed("run", optarg, &a->seed))
 				return DS_EXIT_USAGE;
@@ -131,7 +139,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return usage_error("%s", "no configuration given: use -c FILE");
 	if (a->listen && ds_net_listen_check(a->listen))
 		return usage_error("--listen '%s': expected ADDR[:PORT] with a numeric "
-				   "address, e.g. 127.0.0.1:5070 or [::1]:5070", a->listen);
+				   "address, e.g. 0.0.0.0:5070, 127.0.0.1:5070 or [::]:5070",
+				   a->listen);
+	if (a->advertise && ds_net_advertise_check(a->advertise))
+		return usage_error("--advertise '%s': expected ADDR[:PORT] with a numeric "
+				   "address that is not a wildcard, e.g. 203.0.113.7 or "
+				   "203.0.113.7:5060", a->advertise);
 	if (a->all && a->n_agents)
 		return usage_error("%s", "--all and --agent exclude each other");
 	if (!a->all && !a->n_agents)
@@ -160,6 +173,7 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 
 	memset(&nc, 0, sizeof(nc));
 	nc.listen = a->listen;
+	nc.advertise = a->advertise;
 	nc.seed = a->seed;
 	nc.events = events;
 

@@ -178,6 +178,14 @@ static void print_start(struct ds_net *n)
 	       "%s (udp, tcp)", n->n_agents, n->n_agents == 1 ? "" : "s",
 	       n->n_servers, n->n_servers == 1 ? "" : "s",
 	       (unsigned long long)n->nc.seed, addr);
+	if (!n->nc.listen)
+		ds_log(n, "no --listen: every interface, %s; Via and Contact carry the "
+		       "local address that reaches each server%s",
+		       sa_port(&n->laddr) == 5060 ? "port 5060" :
+		       "the first free port above 5060 (5060 is in use)",
+		       sa_isset(&n->advertise, SA_ADDR) ? " (but --advertise is set)" : "");
+	if (sa_isset(&n->advertise, SA_ADDR))
+		ds_log(n, "--advertise: Via and Contact carry %J", &n->advertise);
 	ds_log(n, "probes: every %lld ms, timeout %lld ms, down after %u failures; "
 	       "register-timeout %lld ms", (long long)n->pc.interval_ms,
 	       (long long)n->pc.timeout_ms, n->pc.failures,

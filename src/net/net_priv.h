@@ -58,6 +58,12 @@ struct net_binding {
 
 struct net_call;
 
+/* local.c: the local address the kernel sends from to one destination */
+struct net_local {
+	struct sa dst;
+	struct sa src;
+};
+
 struct net_agent {
 	struct ds_net *net;
 	const struct ds_person *p;
@@ -100,6 +106,11 @@ struct ds_net {
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
+	struct sa advertise;         /* --advertise; AF_UNSPEC: per destination */
+	struct net_local *local;     /* local.c's cache */
+	size_t n_local;
+	int said[8];                 /* send failures explained (errno), once each */
+	size_t n_said;
 	uint64_t t0;                 /* tmr_jiffies() at start */
 	struct ds_timers timers;     /* the agents' and bindings' timers */
 	struct net_agent *agents;
@@ -138,6 +149,15 @@ static inline const char *ds_net_tp_name(enum sip_transp tp)
 {
 	return tp == SIP_TRANSP_TCP ? "tcp" : tp == SIP_TRANSP_TLS ? "tls" : "udp";
 }
+
+/* local.c */
+/* The address (with `port`) that Via, Contact and SDP carry toward dst:
+ * --advertise, else the listen address, else (a wildcard) the one the
+ * kernel routes from, cached. 0 or the errno of the route look-up. */
+int ds_net_local(struct ds_net *n, const struct sa *dst, uint16_t port, struct sa *out);
+/* Logs why a request to dst could not be sent and what to do about it,
+ * once per cause (errno) for the whole run. */
+void ds_net_send_failed(struct ds_net *n, const char *what, const struct sa *dst, int err);
 
 /* net.c */
 int64_t ds_net_now(const struct ds_net *n);

@@ -218,10 +218,16 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 	struct mbuf *mb;
 	int err = 0;
 
+	struct sa from;
+
 	if (s->probe_tp == SIP_TRANSP_UDP)
 		via = n->probe_laddr;
 	else
 		err = sip_transp_laddr(n->probe_sip, &via, s->probe_tp, &s->addr);
+	if (!err)
+		err = ds_net_local(n, &s->addr, sa_port(&via), &via);
+	if (!err)
+		err = ds_net_local(n, &s->addr, sa_port(&n->laddr), &from);
 	if (err)
 		return err;
 	mb = mbuf_alloc(512);
@@ -239,7 +245,7 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 			  "User-Agent: dualsite\r\n"
 			  "Content-Length: 0\r\n\r\n",
 			  &s->addr, tp, sip_transp_name(s->probe_tp), &via,
-			  (unsigned long long)rand_u64(), &s->addr, tp, &n->laddr,
+			  (unsigned long long)rand_u64(), &s->addr, tp, &from,
 			  (unsigned long long)rand_u64(),
 			  (unsigned long long)p->r->callid, p->srv);
 	if (!err) {
@@ -394,6 +400,8 @@ static void round_start(struct ds_net *n)
 			/* cannot even send (no route, no memory): a failure */
 			probe_fail(p, err, false);
 			p->unsent = true;
+			if (err != ENOMEM)
+				ds_net_send_failed(n, "probe", &n->servers[i].addr, err);
 		}
 	}
 	tmr_start(&r->tmr, (uint64_t)n->pc.timeout_ms, round_timeout_h, r);

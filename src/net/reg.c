@@ -99,12 +99,15 @@ static int bind_send(struct net_binding *b)
 	const char *user = ag->p->sip_user;
 	const char *tp = ds_net_tp_name(ag->tp);
 	char uri[160], cnonce[17];
-	struct sa dst;
+	struct sa dst, local;
 	struct mbuf *mb;
 	uint32_t exp = b->op == BIND_REGISTER ? b->expires : 0;
 	int err;
 
 	err = bind_dst(b, b->server_id, &dst);
+	if (err)
+		return err;
+	err = ds_net_local(n, &dst, sa_port(&n->laddr), &local);
 	if (err)
 		return err;
 	if (re_snprintf(uri, sizeof(uri), "sip:%J;transport=%s", &dst, tp) < 0)
@@ -122,7 +125,7 @@ static int bind_send(struct net_binding *b)
 			  "From: <sip:%s@%s>;tag=%016llx\r\n"
 			  "Call-ID: %016llx.%u.%u@dualsite\r\n"
 			  "CSeq: %u REGISTER\r\n",
-			  uri, sip_transp_name(ag->tp), &n->laddr,
+			  uri, sip_transp_name(ag->tp), &local,
 			  (unsigned long long)next_rand(n),
 			  user, srv->host, user, srv->host,
 			  (unsigned long long)b->ftag,
@@ -131,7 +134,7 @@ static int bind_send(struct net_binding *b)
 	err |= ds_digest_encode(mb, &b->digest, user, "REGISTER", uri, cnonce);
 	if (b->op != BIND_CHECK)
 		err |= mbuf_printf(mb, "Contact: <sip:%s@%J;transport=%s;dsp=%u>;expires=%u\r\n"
-				   "Expires: %u\r\n", user, &n->laddr, tp, b->proxy, exp, exp);
+				   "Expires: %u\r\n", user, &local, tp, b->proxy, exp, exp);
 	err |= mbuf_write_str(mb, "User-Agent: dualsite\r\nContent-Length: 0\r\n\r\n");
 	if (err) {
 		mem_deref(mb);
@@ -181,7 +184,10 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		break;
 	case BIND_REGISTER:
 		if (code >= 200 && code < 300) {
-			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+			struct sa dst, local = n->laddr;
+			if (!bind_dst(b, b->server_id, &dst))
+				(void)ds_net_local(n, &dst, sa_port(&n->laddr), &local);
+			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &local,
 						    b->proxy, b->expires, &present);
 			if (!present || granted == 0) {
 				/* RFC 3261 §10.2.4: a 2xx lists the bindings the
@@ -248,11 +254,14 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 static void send_or_hold(struct net_binding *b)
 {
 	int err = bind_send(b);
+	struct sa dst;
 
 	if (err) {
 		/* nothing went out: like a silent server, ends at the deadline */
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: %m",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name, err);
+		if (err != ENOMEM && !bind_dst(b, b->server_id, &dst))
+			ds_net_send_failed(b->ag->net, "REGISTER", &dst, err);
 	}
 }
 
