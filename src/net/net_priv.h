@@ -24,6 +24,7 @@ struct net_server {
 	uint16_t fails_fast;         /* timed out, or refused / not sent (fast_why) */
 	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
+	int auth_sig;                /* reg.c: the digest challenge last said; 0 none */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };

@@ -311,6 +311,24 @@ static void arm(struct net_binding *b)
 			     bind_tmr_h, b);
 }
 
+/* How a server challenges, said once per server and whenever it changes:
+ * what an operator checks first when a registration is refused. */
+static void auth_say(struct net_binding *b)
+{
+	struct ds_net *n = b->ag->net;
+	int si = n->srv_index[b->server_id];
+	const struct ds_digest *d = &b->digest;
+	int sig = 1 + d->alg * 4 + d->qop * 2 + d->proxy;
+
+	if (si < 0 || n->servers[si].auth_sig == sig)
+		return;
+	n->servers[si].auth_sig = sig;
+	ds_log(n, "server %s challenges with digest %s, %s (%s), realm \"%s\"",
+	       bind_server(b, b->server_id)->name, ds_digest_alg_name(d->alg),
+	       d->qop ? "qop=auth" : "no qop", d->proxy ? "407 Proxy-Authenticate" :
+	       "401 WWW-Authenticate", d->realm);
+}
+
 static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 {
 	uint16_t sc = msg->scode;
@@ -328,13 +346,15 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 			e = ds_digest_challenge(&b->digest, msg, b->ag->p->sip_user,
 						b->ag->password ? b->ag->password : "");
 			if (!e) {
+				auth_say(b);
 				b->auth_cseq = b->cseq + 1;
 				send_or_hold(b);
 				arm(b);
 				return;
 			}
 			why = e == ENOTSUP ? " (a challenge dualsite cannot answer: only "
-					     "digest MD5, with qop auth or none)" :
+					     "digest MD5, MD5-sess, SHA-256 or SHA-256-sess, "
+					     "with qop auth or none)" :
 			      e == EPROTO ? " (without a usable digest challenge)" : "";
 		}
 		/* challenged again with our answer (wrong credentials), or a
