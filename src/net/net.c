@@ -192,8 +192,13 @@ static void print_start(struct ds_net *n)
 	       (long long)n->pc.register_timeout_ms);
 	for (size_t i = 0; i < n->n_servers; i++) {
 		const struct net_server *s = &n->servers[i];
-		ds_log(n, "server %s: %s at %J, site %s, probed by %s, %u agent%s",
-		       s->s->name, ds_kind_name(s->s->kind), &s->addr,
+		char at[128];
+		if (s->named)
+			re_snprintf(at, sizeof(at), "%s:%u (a name: DNS)", s->s->host, s->s->port);
+		else
+			re_snprintf(at, sizeof(at), "%J", &s->addr);
+		ds_log(n, "server %s: %s at %s, site %s, probed by %s, %u agent%s",
+		       s->s->name, ds_kind_name(s->s->kind), at,
 		       s->s->site ? s->s->site : "(none)",
 		       s->probe_tcp ? "TCP connect" :
 		       s->probe_tp == SIP_TRANSP_TCP ? "OPTIONS/tcp" : "OPTIONS/udp",
@@ -238,7 +243,7 @@ int ds_net_start(struct ds_net *n)
 		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");
-	return ds_probe_start(n);
+	return ds_dns_start(n);
 }
 
 static void stop_finish_h(void *arg)
@@ -308,6 +313,7 @@ void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg)
 	n->stoph = stoph;
 	n->stop_arg = arg;
 	ds_probe_stop(n);
+	ds_dns_stop(n);
 	for (size_t i = 0; i < n->n_agents; i++)
 		ds_timer_cancel(&n->timers, &n->agents[i].tmr);
 	ds_call_close_all(n);

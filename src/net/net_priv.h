@@ -25,6 +25,17 @@ struct net_server {
 	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int auth_sig;                /* reg.c: the digest challenge last said; 0 none */
+	/* dns.c: a server whose host is a name */
+	struct ds_net *net;
+	bool named;
+	bool dns_ok;                 /* addr holds an answer (kept until its TTL ends) */
+	bool dns_init;               /* its first look-up is over */
+	bool dns_said_keep, dns_said_fail;
+	uint64_t dns_expires;        /* tmr_jiffies() when the answer's TTL ends */
+	struct dns_query *dq;
+	struct tmr dns_tmr;          /* the next look-up */
+	struct tmr dns_exp_tmr;      /* the answer's TTL ends */
+	char dns_why[48];            /* why the last look-up failed */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -106,6 +117,8 @@ struct ds_net {
 	struct sip_lsnr *lsnr;
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
+	struct dnsc *dnsc;           /* dns.c; NULL when no server is named */
+	unsigned dns_pending;        /* first look-ups not over yet */
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
 	struct sa advertise;         /* --advertise; AF_UNSPEC: per destination */
 	struct net_local *local;     /* local.c's cache */
@@ -149,6 +162,18 @@ struct ds_net {
 static inline const char *ds_net_tp_name(enum sip_transp tp)
 {
 	return tp == SIP_TRANSP_TCP ? "tcp" : tp == SIP_TRANSP_TLS ? "tls" : "udp";
+}
+
+/* dns.c */
+/* The DNS client, when a server is named (system name servers). */
+int ds_dns_setup(struct ds_net *n);
+/* First look-ups; the first probe round starts when they are all over. */
+int ds_dns_start(struct ds_net *n);
+void ds_dns_stop(struct ds_net *n);
+/* Whether requests can go to the server: numeric, or a name with an answer. */
+static inline bool ds_dns_usable(const struct net_server *s)
+{
+	return !s->named || s->dns_ok;
 }
 
 /* local.c */

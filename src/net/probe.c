@@ -50,6 +50,7 @@ struct round_probe {
 	bool came_up;        /* this answer brought the server up: not yet told */
 	bool icmp;           /* err came from an ICMP error (UDP) */
 	bool unsent;         /* err: the probe could not be sent */
+	bool dns;            /* unsent: the server's name has no address */
 	int err;             /* a failure at once (refused); 0: none (timed out) */
 };
 
@@ -298,7 +299,9 @@ static void fail_count(struct net_server *s, const struct round_probe *p)
 	}
 	if (s->fails_fast < UINT16_MAX)
 		s->fails_fast++;
-	if (p->unsent)
+	if (p->dns)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dns_why);
+	else if (p->unsent)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
 	else if (p->icmp)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "refused: ICMP %s",
@@ -395,6 +398,11 @@ static void round_start(struct ds_net *n)
 
 		p->r = r;
 		p->srv = (uint32_t)i;
+		if (!ds_dns_usable(&n->servers[i])) {
+			probe_fail(p, EDESTADDRREQ, false);
+			p->unsent = p->dns = true;
+			continue;
+		}
 		err = probe_send(n, p);
 		if (err) {
 			/* cannot even send (no route, no memory): a failure */

@@ -84,6 +84,8 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 
 	if (si < 0)
 		return EINVAL;
+	if (!ds_dns_usable(&n->servers[si]))
+		return EDESTADDRREQ;   /* a name without an address (dns.c) */
 	*dst = n->servers[si].addr;
 	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR))
 		*dst = ag->sbc_addr[b->proxy];
@@ -256,7 +258,13 @@ static void send_or_hold(struct net_binding *b)
 	int err = bind_send(b);
 	struct sa dst;
 
-	if (err) {
+	if (err == EDESTADDRREQ) {
+		const struct ds_net *n = b->ag->net;
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: dns: %s",
+		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
+		       n->servers[n->srv_index[b->server_id]].dns_why);
+	}
+	else if (err) {
 		/* nothing went out: like a silent server, ends at the deadline */
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: %m",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name, err);

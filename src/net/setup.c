@@ -153,7 +153,7 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 }
 
 /* The servers the agents use, each once, with the agents that use it. */
-static int servers_setup(struct ds_net *n, struct ds_diags *diags)
+static int servers_setup(struct ds_net *n)
 {
 	const struct ds_config *cfg = n->cfg;
 	size_t cnt = 0;
@@ -184,13 +184,11 @@ static int servers_setup(struct ds_net *n, struct ds_diags *diags)
 		ns->s = s;
 		ds_health_init(&ns->health);
 		ns->health.up = false;   /* unknown until its first answer */
-		if (resolve(s->host, sa_af(&n->laddr), &ns->addr)) {
-			ds_diag_add(diags, DS_SEV_ERROR, &s->loc, NULL,
-				    "server '%s': host '%s' does not resolve; expected a "
-				    "host name or an IP address", s->name, s->host);
-			return EINVAL;
+		/* a name is looked up by dns.c, in the loop */
+		if (sa_set_str(&ns->addr, s->host, s->port)) {
+			ns->named = true;
+			sa_init(&ns->addr, sa_af(&n->laddr));
 		}
-		sa_set_port(&ns->addr, s->port);
 		if (s->kind != DS_KIND_SIP) {
 			ns->probe_tcp = true;
 		}
@@ -428,7 +426,9 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		err = err ? err : EINVAL;
 		goto out;
 	}
-	err = servers_setup(n, diags);
+	err = servers_setup(n);
+	if (!err)
+		err = ds_dns_setup(n);
 	if (err)
 		goto out;
 
@@ -488,6 +488,7 @@ void ds_net_free(struct ds_net *n)
 	if (!n)
 		return;
 	ds_probe_stop(n);
+	ds_dns_stop(n);
 	tmr_cancel(&n->stop_tmr);
 	tmr_cancel(&n->stop_step_tmr);
 	tmr_cancel(&n->stop_deadline_tmr);

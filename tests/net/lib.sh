@@ -183,6 +183,26 @@ netns_two() {
 	DS_WRAP="ip netns exec $NS_AG"
 }
 
+# start_dnsmasq ADDR: a DNS server (dnsmasq, from scripts/deps-realnet.sh) in $NS_SRV on
+# ADDR:53, answering from the hosts file $T/hosts only (re-read on SIGHUP) with
+# TTL ${DNS_TTL:-2} s; the agent's namespace uses it (/etc/netns/$NS_AG/resolv.conf,
+# removed by cleanup). Sets DNS_PID.
+start_dnsmasq() {
+	command -v dnsmasq >/dev/null 2>&1 || sh "$ROOT/scripts/deps-realnet.sh" ||
+		{ echo "$TEST_NAME: dnsmasq not found; run scripts/deps-realnet.sh" >&2; exit 2; }
+	[ -f "$T/hosts" ] || : >"$T/hosts"
+	ip netns exec "$NS_SRV" dnsmasq --no-daemon -C /dev/null -u root --port=53 \
+		--listen-address="$1" --bind-interfaces --no-resolv --no-hosts \
+		--addn-hosts="$T/hosts" --local-ttl="${DNS_TTL:-2}" --log-queries \
+		--log-facility="$T/dnsmasq.log" >"$T/dnsmasq.out" 2>&1 &
+	DNS_PID=$!
+	PIDS="$PIDS $DNS_PID"
+	mkdir -p "/etc/netns/$NS_AG"
+	echo "nameserver $1" >"/etc/netns/$NS_AG/resolv.conf"
+	wait_until 5 grep -qs "started" "$T/dnsmasq.log" ||
+		fail "dnsmasq did not start: $(cat "$T/dnsmasq.out" "$T/dnsmasq.log" 2>/dev/null | tail -n 3)"
+}
+
 # ---- Kamailio registrars -------------------------------------------------------------
 
 # start_kamailio NAME PORT SITE [kamailio args...]: one registrar on 127.0.0.1:PORT (UDP
