@@ -50,6 +50,7 @@ struct ds_server {
 	enum ds_kind kind;
 	const char *host;
 	uint16_t port;
+	bool port_given;             /* false: the default (SIP: RFC 3263 SRV for a name) */
 	unsigned transports;         /* DS_TP_* mask; default DS_TP_UDP */
 	struct ds_ref backup;        /* name NULL when none */
 	struct ds_server *backup_srv;/* resolved; NULL when none or missing */

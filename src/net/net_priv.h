@@ -36,6 +36,11 @@ struct net_server {
 	struct tmr dns_tmr;          /* the next look-up */
 	struct tmr dns_exp_tmr;      /* the answer's TTL ends */
 	char dns_why[48];            /* why the last look-up failed */
+	char *srv_name;              /* "_sip._udp.HOST" when SRV applies; else NULL */
+	char *a_name;                /* the name of the A/AAAA look-up in flight */
+	char srv_via[96];            /* "SRV ... -> target:port", for the log */
+	uint16_t a_port;             /* the port the answer goes with */
+	int64_t ttl_cap;             /* the SRV record's TTL, s */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };

@@ -86,10 +86,14 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 		return EINVAL;
 	if (!ds_dns_usable(&n->servers[si]))
 		return EDESTADDRREQ;   /* a name without an address (dns.c) */
-	*dst = n->servers[si].addr;
-	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR))
+	*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR)) {
 		*dst = ag->sbc_addr[b->proxy];
-	sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
+		sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
+	}
+	else if (ag->sbc_port[b->proxy]) {
+		sa_set_port(dst, ag->sbc_port[b->proxy]);
+	}
 	return 0;
 }
 

@@ -186,14 +186,14 @@ netns_two() {
 # start_dnsmasq ADDR: a DNS server (dnsmasq, from scripts/deps-realnet.sh) in $NS_SRV on
 # ADDR:53, answering from the hosts file $T/hosts only (re-read on SIGHUP) with
 # TTL ${DNS_TTL:-2} s; the agent's namespace uses it (/etc/netns/$NS_AG/resolv.conf,
-# removed by cleanup). Sets DNS_PID.
+# removed by cleanup). DNS_ARGS: more dnsmasq options (e.g. --srv-host=...). Sets DNS_PID.
 start_dnsmasq() {
 	command -v dnsmasq >/dev/null 2>&1 || sh "$ROOT/scripts/deps-realnet.sh" ||
 		{ echo "$TEST_NAME: dnsmasq not found; run scripts/deps-realnet.sh" >&2; exit 2; }
 	[ -f "$T/hosts" ] || : >"$T/hosts"
 	ip netns exec "$NS_SRV" dnsmasq --no-daemon -C /dev/null -u root --port=53 \
 		--listen-address="$1" --bind-interfaces --no-resolv --no-hosts \
-		--addn-hosts="$T/hosts" --local-ttl="${DNS_TTL:-2}" --log-queries \
+		--addn-hosts="$T/hosts" --local-ttl="${DNS_TTL:-2}" --log-queries ${DNS_ARGS:-} \
 		--log-facility="$T/dnsmasq.log" >"$T/dnsmasq.out" 2>&1 &
 	DNS_PID=$!
 	PIDS="$PIDS $DNS_PID"
