@@ -38,6 +38,10 @@ int ds_net_local(struct ds_net *n, const struct sa *dst, uint16_t port, struct s
 	struct net_local *c;
 	int err;
 
+	/* one listen address family: an IPv4 server from [::] (or the reverse)
+	 * cannot be reached, whatever is advertised */
+	if (dst && sa_isset(dst, SA_ADDR) && sa_af(dst) != sa_af(&n->laddr))
+		return EAFNOSUPPORT;
 	if (sa_isset(&n->advertise, SA_ADDR)) {
 		*out = n->advertise;
 		if (!sa_port(out))

@@ -184,8 +184,12 @@ static void print_start(struct ds_net *n)
 		       sa_port(&n->laddr) == 5060 ? "port 5060" :
 		       "the first free port above 5060 (5060 is in use)",
 		       sa_isset(&n->advertise, SA_ADDR) ? " (but --advertise is set)" : "");
-	if (sa_isset(&n->advertise, SA_ADDR))
-		ds_log(n, "--advertise: Via and Contact carry %J", &n->advertise);
+	if (sa_isset(&n->advertise, SA_ADDR)) {
+		struct sa adv = n->advertise;
+		if (!sa_port(&adv))
+			sa_set_port(&adv, sa_port(&n->laddr));
+		ds_log(n, "--advertise: Via and Contact carry %J", &adv);
+	}
 	ds_log(n, "probes: every %lld ms, timeout %lld ms, down after %u failures; "
 	       "register-timeout %lld ms", (long long)n->pc.interval_ms,
 	       (long long)n->pc.timeout_ms, n->pc.failures,

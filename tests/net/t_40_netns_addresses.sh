@@ -2,8 +2,9 @@
 # network namespace, `dualsite run` in another, WITHOUT --listen or --advertise. It
 # listens on every interface, port 5060 (free in its namespace), and each binding the
 # registrars hold carries the agent namespace's 10.x address (the local address the
-# kernel routes from), not 0.0.0.0 or 127.0.0.1. Then the same agent run with
-# `--listen 127.0.0.1` cannot send to 10.x: it says why and what to do, once.
+# kernel routes from), not 0.0.0.0 or 127.0.0.1; with --advertise, that address.
+# Then the same agent run with `--listen 127.0.0.1` cannot send to 10.x: it says why
+# and what to do, once.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 SRV_IP=10.240.$(($$ % 200 + 1)).1
@@ -33,6 +34,19 @@ done
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
 for k in KX KY; do no_binding $k 7001 || fail "after SIGTERM, $k still holds $(bindings $k 7001)"; done
+
+# --advertise (a NAT in front): Via and Contact carry that address instead.
+start_dualsite "$T/ds.yaml" --advertise 198.51.100.7:5999
+ev_wait 8 alice registered proxy=0 site=SiteX server=SIP_X
+for k in KX KY; do
+	wait_until 2 has_binding $k 7001 || fail "$k holds no binding for 7001 with --advertise"
+	case $(bindings $k 7001) in
+	"sip:7001@198.51.100.7:5999;"*) ;;
+	*) fail "$k holds Contact '$(bindings $k 7001)' with --advertise, expected sip:7001@198.51.100.7:5999;..." ;;
+	esac
+done
+ds_stop
+[ "$DS_RC" = 0 ] || fail "dualsite run --advertise exited $DS_RC after SIGTERM, expected 0"
 
 # An address that cannot reach the servers: every probe fails to be sent (each server
 # is declared down after two, eight failed sends in all); the reason and the remedy
