@@ -39,8 +39,10 @@ struct ds_net_conf {
 struct ds_net;
 
 /* Builds agents `persons[0..n)` of `cfg` (which must outlive the driver):
- * resolves their options, reads their SIP passwords, resolves server
- * addresses and binds the SIP transports (UDP and TCP on one port).
+ * resolves their options, reads their SIP passwords, takes the server
+ * addresses (names are looked up by DNS once started) and binds the SIP
+ * transports (UDP and TCP on one port, on each interface address for a
+ * wildcard).
  * Per-agent problems (a missing password, TLS chosen) are appended to
  * `diags` as errors and make it return EINVAL; a bind failure returns its
  * errno. Needs libre_init() first. */

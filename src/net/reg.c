@@ -155,6 +155,17 @@ static int bind_send(struct net_binding *b)
 	return err;
 }
 
+/* The address our Contact at the attempt's server carries (local.c). */
+static void bind_contact_addr(struct net_binding *b, struct sa *local)
+{
+	struct ds_net *n = b->ag->net;
+	struct sa dst;
+
+	*local = n->laddr;
+	if (!bind_dst(b, b->server_id, &dst))
+		(void)ds_net_local(n, &dst, sa_port(&n->laddr), local);
+}
+
 /* Ends what is in flight without a word to the engine. */
 static void bind_abandon(struct net_binding *b)
 {
@@ -190,9 +201,8 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		break;
 	case BIND_REGISTER:
 		if (code >= 200 && code < 300) {
-			struct sa dst, local = n->laddr;
-			if (!bind_dst(b, b->server_id, &dst))
-				(void)ds_net_local(n, &dst, sa_port(&n->laddr), &local);
+			struct sa local;
+			bind_contact_addr(b, &local);
 			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &local,
 						    b->proxy, b->expires, &present);
 			if (!present || granted == 0) {
@@ -225,7 +235,9 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		break;
 	case BIND_CHECK:
 		if (code >= 200 && code < 300) {
-			(void)ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+			struct sa local;
+			bind_contact_addr(b, &local);
+			(void)ds_sipmsg_granted(msg, b->ag->p->sip_user, &local,
 						b->proxy, 0, &present);
 			struct ds_input in = {
 				.type = DS_IN_BINDING, .proxy = b->proxy, .seq = seq,

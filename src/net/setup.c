@@ -20,8 +20,8 @@ static const char *person_path(const struct ds_person *p, char *buf, size_t sz)
 	return buf;
 }
 
-/* A host name or numeric address, resolved once at start (getaddrinfo):
- * requests then go to the address, with no DNS client in the loop. */
+/* An SBC's host name or numeric address, resolved once at start
+ * (getaddrinfo); server names are dns.c's, looked up in the loop. */
 static int resolve(const char *host, int af, struct sa *sa)
 {
 	struct addrinfo hints, *res = NULL;
