@@ -74,6 +74,7 @@ cleanup() {
 	for ns in $NETNS; do
 		ip netns delete "$ns" 2>/dev/null
 		rm -rf "/etc/netns/$ns"
+		rmdir /etc/netns 2>/dev/null # only when no other namespace's folder is left
 	done
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ "${NET_KEEP:-0}" = 1 ] || [ "$NET_FAILED" != 0 ]; then
