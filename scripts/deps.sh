@@ -9,7 +9,7 @@
 #   lab    build, plus what `make demo` (`dualsite lab`) starts: Kamailio, sipp
 # (test includes lab's packages, so "all" is test's list.)
 set -eu
-BUILD="gcc make pkg-config libre-dev libfyaml-dev"
+BUILD="gcc make pkg-config libre-dev libssl-dev libfyaml-dev"
 LAB="kamailio sip-tester procps"
 TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-dev
       iproute2 nftables procps perl groff-base man-db systemd"

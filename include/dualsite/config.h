@@ -51,6 +51,7 @@ struct ds_server {
 	const char *host;
 	struct ds_loc host_loc;      /* where `host` is written */
 	uint16_t port;
+	bool port_given;             /* false: the default (SIP: RFC 3263 SRV for a name) */
 	unsigned transports;         /* DS_TP_* mask; default DS_TP_UDP */
 	struct ds_ref backup;        /* name NULL when none */
 	struct ds_server *backup_srv;/* resolved; NULL when none or missing */

@@ -26,7 +26,10 @@ typedef void (ds_net_event_h)(const struct ds_event *ev,
 typedef void (ds_net_stop_h)(void *arg);
 
 struct ds_net_conf {
-	const char *listen;     /* "ADDR[:PORT]"; NULL: 127.0.0.1, ephemeral port */
+	const char *listen;     /* "ADDR[:PORT]"; NULL: 0.0.0.0 (every interface),
+				 * port 5060 or the next free one above */
+	const char *advertise;  /* "ADDR[:PORT]" for Via and Contact; NULL: the
+				 * local address that reaches each destination */
 	uint64_t seed;          /* the run's seed (SPEC §3.1) */
 	FILE *events;           /* JSON event lines (SPEC §5); NULL: none */
 	ds_net_event_h *eventh; /* optional in-process observer */
@@ -36,8 +39,10 @@ struct ds_net_conf {
 struct ds_net;
 
 /* Builds agents `persons[0..n)` of `cfg` (which must outlive the driver):
- * resolves their options, reads their SIP passwords, resolves server
- * addresses and binds the SIP transports (UDP and TCP on one port).
+ * resolves their options, reads their SIP passwords, takes the server
+ * addresses (names are looked up by DNS once started) and binds the SIP
+ * transports (UDP and TCP on one port, on each interface address for a
+ * wildcard).
  * Per-agent problems (a missing password, TLS chosen) are appended to
  * `diags` as errors and make it return EINVAL; a bind failure returns its
  * errno. Needs libre_init() first. */
@@ -55,6 +60,8 @@ void ds_net_free(struct ds_net *n);
 /* 0 when `s` is a valid --listen value ("ADDR", "ADDR:PORT", "[V6]:PORT",
  * numeric addresses only), else EINVAL. */
 int ds_net_listen_check(const char *s);
+/* 0 when `s` is a valid --advertise value: as --listen, not a wildcard. */
+int ds_net_advertise_check(const char *s);
 /* The SIP listen address as text, "ADDR:PORT". */
 int ds_net_listen_text(const struct ds_net *n, char *buf, size_t sz);
 

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
-		"                    [--seed N] [--listen ADDR[:PORT]]\n"
+		"                    [--seed N] [--listen ADDR[:PORT]] [--advertise ADDR[:PORT]]\n"
 		"                    [--control ADDR [--control-token-file FILE]]\n"
 		"                    [--log-level error|warning|info|debug] [--log-format text|json]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
@@ -39,8 +39,13 @@ static void usage(FILE *f)
 		"                        or to stdout with '-' (stdout then carries JSON only)\n"
 		"  --seed N              seed of the random delays (default: a random one,\n"
 		"                        printed at start as \"seed N\")\n"
-		"  --listen ADDR[:PORT]  SIP address for UDP and TCP (default 127.0.0.1 and\n"
-		"                        an ephemeral port, printed at start)\n"
+		"  --listen ADDR[:PORT]  SIP address for UDP and TCP, any local address or the\n"
+		"                        wildcards 0.0.0.0 and [::] (default: every interface,\n"
+		"                        port 5060 or the next free one, printed at start;\n"
+		"                        port 0: an ephemeral one)\n"
+		"  --advertise ADDR[:PORT]  the address Via and Contact carry (NAT, an SBC in\n"
+		"                        front; default: per server, the local address that\n"
+		"                        reaches it; port: the listen port)\n"
 		"  --control ADDR        serve the control endpoint (HTTP/1.1, JSON; used by\n"
 		"                        `dualsite ctl`) on a Unix socket path (made 0600,\n"
 		"                        removed at exit) or on HOST:PORT (docs/run.md); on\n"
@@ -103,6 +108,7 @@ struct run_args {
 	const char *token_file;
 	enum ds_log_level log_level;
 	bool log_json;
+	const char *advertise;
 	bool have_seed;
 	uint64_t seed;
 };
@@ -110,7 +116,7 @@ struct run_args {
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	enum { O_ALL = 256, O_EVENTS, O_SEED, O_LISTEN, O_CONTROL, O_TOKEN, O_LOGLEVEL,
-	       O_LOGFORMAT };
+	       O_LOGFORMAT, O_ADVERTISE };
 	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"agent", required_argument, NULL, 'a'},
@@ -122,6 +128,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"control-token-file", required_argument, NULL, O_TOKEN},
 		{"log-level", required_argument, NULL, O_LOGLEVEL},
 		{"log-format", required_argument, NULL, O_LOGFORMAT},
+		{"advertise", required_argument, NULL, O_ADVERTISE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -158,6 +165,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 						   optarg);
 			a->log_json = !strcmp(optarg, "json");
 			break;
+		case O_ADVERTISE: a->advertise = optarg; break;
 		case O_SEED:
 			if (ds_cli_seed("run", optarg, &a->seed))
 				return DS_EXIT_USAGE;
@@ -176,7 +184,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return usage_error("%s", "no configuration given: use -c FILE");
 	if (a->listen && ds_net_listen_check(a->listen))
 		return usage_error("--listen '%s': expected ADDR[:PORT] with a numeric "
-				   "address, e.g. 127.0.0.1:5070 or [::1]:5070", a->listen);
+				   "address, e.g. 0.0.0.0:5070, 127.0.0.1:5070 or [::]:5070",
+				   a->listen);
 	if (a->control) {
 		bool loopback;
 
@@ -191,6 +200,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	} else if (a->token_file) {
 		return usage_error("%s", "--control-token-file needs --control ADDR");
 	}
+	if (a->advertise && ds_net_advertise_check(a->advertise))
+		return usage_error("--advertise '%s': expected ADDR[:PORT] with a numeric "
+				   "address that is not a wildcard, e.g. 203.0.113.7 or "
+				   "203.0.113.7:5060", a->advertise);
 	if (a->all && a->n_agents)
 		return usage_error("%s", "--all and --agent exclude each other");
 	if (!a->all && !a->n_agents)
@@ -268,6 +281,7 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 
 	memset(&nc, 0, sizeof(nc));
 	nc.listen = a->listen;
+	nc.advertise = a->advertise;
 	nc.seed = a->seed;
 	nc.events = events;
 	nc.eventh = run_event_h;

@@ -82,6 +82,7 @@ static void parse_port(struct ds_loader *L, struct server_ctx *x, struct fy_node
 		return;
 	}
 	x->s->port = (uint16_t)n;
+	x->s->port_given = true;
 }
 
 /* One transport name; returns its bit, or 0 after an error. */

@@ -240,7 +240,8 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	struct ds_net *n = arg;
 	struct net_agent **agp, *ag;
 	struct net_call *c;
-	struct sa rtp_laddr;
+	struct sa rtp_laddr, local;
+	char contact[128];
 	int dsp, site, err;
 	bool reg;
 
@@ -292,11 +293,20 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	err = udp_listen(&c->rtp, &rtp_laddr, media_recv_h, c);
 	if (!err)
 		err = udp_local_get(c->rtp, &c->rtp_addr);
+	/* on a wildcard, the SDP and the Contact carry the address that
+	 * reaches whoever sent the INVITE (libre would write 0.0.0.0) */
+	if (!err)
+		err = ds_net_local(n, &msg->src, sa_port(&c->rtp_addr), &c->rtp_addr);
+	if (!err)
+		err = ds_net_local(n, &msg->src, sa_port(&n->laddr), &local);
+	if (!err && re_snprintf(contact, sizeof(contact), "sip:%s@%J;transport=%s",
+				ag->p->sip_user, &local, ds_net_tp_name(msg->tp)) < 0)
+		err = ENOMEM;
 	if (!err)
 		err = sdp_build(c);
 	if (!err)
 		err = sipsess_accept(&c->sess, n->sess_sock, msg, 180, "Ringing",
-				     ag->p->sip_user, "application/sdp", NULL,
+				     contact, "application/sdp", NULL,
 				     NULL, NULL, false, offer_h, answer_h, estab_h,
 				     NULL, NULL, close_h, c, ALLOW_HDR);
 	if (err) {

@@ -201,14 +201,34 @@ static void print_start(struct ds_net *n)
 	       "%s (udp, tcp)", n->n_agents, n->n_agents == 1 ? "" : "s",
 	       n->n_servers, n->n_servers == 1 ? "" : "s",
 	       (unsigned long long)n->nc.seed, addr);
+	if (!n->nc.listen)
+		ds_log(n, "no --listen: every interface, %s; Via and Contact carry the "
+		       "local address that reaches each server%s",
+		       sa_port(&n->laddr) == 5060 ? "port 5060" :
+		       "the first free port above 5060 (5060 is in use)",
+		       sa_isset(&n->advertise, SA_ADDR) ? " (but --advertise is set)" : "");
+	if (sa_isset(&n->advertise, SA_ADDR)) {
+		struct sa adv = n->advertise;
+		if (!sa_port(&adv))
+			sa_set_port(&adv, sa_port(&n->laddr));
+		ds_log(n, "--advertise: Via and Contact carry %J", &adv);
+	}
 	ds_log(n, "probes: every %lld ms, timeout %lld ms, down after %u failures; "
 	       "register-timeout %lld ms", (long long)n->pc.interval_ms,
 	       (long long)n->pc.timeout_ms, n->pc.failures,
 	       (long long)n->pc.register_timeout_ms);
 	for (size_t i = 0; i < n->n_servers; i++) {
 		const struct net_server *s = &n->servers[i];
-		ds_log(n, "server %s: %s at %J, site %s, probed by %s, %u agent%s",
-		       s->s->name, ds_kind_name(s->s->kind), &s->addr,
+		char at[128];
+		if (s->srv_name)
+			re_snprintf(at, sizeof(at), "%s (a name without a port: SRV %s)",
+				    s->s->host, s->srv_name);
+		else if (s->named)
+			re_snprintf(at, sizeof(at), "%s:%u (a name: DNS)", s->s->host, s->s->port);
+		else
+			re_snprintf(at, sizeof(at), "%J", &s->addr);
+		ds_log(n, "server %s: %s at %s, site %s, probed by %s, %u agent%s",
+		       s->s->name, ds_kind_name(s->s->kind), at,
 		       s->s->site ? s->s->site : "(none)",
 		       s->probe_tcp ? "TCP connect" :
 		       s->probe_tp == SIP_TRANSP_TCP ? "OPTIONS/tcp" : "OPTIONS/udp",
@@ -255,7 +275,7 @@ int ds_net_start(struct ds_net *n)
 		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");
-	err = ds_probe_start(n);
+	err = ds_dns_start(n);   /* starts the probes once names are looked up */
 	if (!err)
 		err = ds_uas_start(n);   /* after every other listener */
 	return err;
@@ -329,6 +349,7 @@ void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg)
 	n->stoph = stoph;
 	n->stop_arg = arg;
 	ds_probe_stop(n);
+	ds_dns_stop(n);
 	for (size_t i = 0; i < n->n_agents; i++)
 		ds_timer_cancel(&n->timers, &n->agents[i].tmr);
 	ds_call_close_all(n);

@@ -27,6 +27,23 @@ struct net_server {
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
 	struct ds_rtt_hist rtt;      /* every answered probe's (metrics.c) */
+	int auth_sig;                /* reg.c: the digest challenge last said; 0 none */
+	/* dns.c: a server whose host is a name */
+	struct ds_net *net;
+	bool named;
+	bool dns_ok;                 /* addr holds an answer (kept until its TTL ends) */
+	bool dns_init;               /* its first look-up is over */
+	bool dns_said_keep, dns_said_fail;
+	uint64_t dns_expires;        /* tmr_jiffies() when the answer's TTL ends */
+	struct dns_query *dq;
+	struct tmr dns_tmr;          /* the next look-up */
+	struct tmr dns_exp_tmr;      /* the answer's TTL ends */
+	char dns_why[48];            /* why the last look-up failed */
+	char *srv_name;              /* "_sip._udp.HOST" when SRV applies; else NULL */
+	char *a_name;                /* the name of the A/AAAA look-up in flight */
+	char srv_via[96];            /* "SRV ... -> target:port", for the log */
+	uint16_t a_port;             /* the port the answer goes with */
+	int64_t ttl_cap;             /* the SRV record's TTL, s */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -60,6 +77,12 @@ struct net_binding {
 };
 
 struct net_call;
+
+/* local.c: the local address the kernel sends from to one destination */
+struct net_local {
+	struct sa dst;
+	struct sa src;
+};
 
 struct net_agent {
 	struct ds_net *net;
@@ -107,7 +130,14 @@ struct ds_net {
 	struct sip_lsnr *lsnr;
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
+	struct dnsc *dnsc;           /* dns.c; NULL when no server is named */
+	unsigned dns_pending;        /* first look-ups not over yet */
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
+	struct sa advertise;         /* --advertise; AF_UNSPEC: per destination */
+	struct net_local *local;     /* local.c's cache */
+	size_t n_local;
+	int said[8];                 /* send failures explained (errno), once each */
+	size_t n_said;
 	uint64_t t0;                 /* tmr_jiffies() at start */
 	struct ds_timers timers;     /* the agents' and bindings' timers */
 	struct net_agent *agents;
@@ -151,6 +181,27 @@ static inline const char *ds_net_tp_name(enum sip_transp tp)
 {
 	return tp == SIP_TRANSP_TCP ? "tcp" : tp == SIP_TRANSP_TLS ? "tls" : "udp";
 }
+
+/* dns.c */
+/* The DNS client, when a server is named (system name servers). */
+int ds_dns_setup(struct ds_net *n);
+/* First look-ups; the first probe round starts when they are all over. */
+int ds_dns_start(struct ds_net *n);
+void ds_dns_stop(struct ds_net *n);
+/* Whether requests can go to the server: numeric, or a name with an answer. */
+static inline bool ds_dns_usable(const struct net_server *s)
+{
+	return !s->named || s->dns_ok;
+}
+
+/* local.c */
+/* The address (with `port`) that Via, Contact and SDP carry toward dst:
+ * --advertise, else the listen address, else (a wildcard) the one the
+ * kernel routes from, cached. 0 or the errno of the route look-up. */
+int ds_net_local(struct ds_net *n, const struct sa *dst, uint16_t port, struct sa *out);
+/* Logs why a request to dst could not be sent and what to do about it,
+ * once per cause (errno) for the whole run. */
+void ds_net_send_failed(struct ds_net *n, const char *what, const struct sa *dst, int err);
 
 /* net.c */
 int64_t ds_net_now(const struct ds_net *n);

@@ -51,6 +51,7 @@ struct round_probe {
 	bool came_up;        /* this answer brought the server up: not yet told */
 	bool icmp;           /* err came from an ICMP error (UDP) */
 	bool unsent;         /* err: the probe could not be sent */
+	bool dns;            /* unsent: the server's name has no address */
 	int err;             /* a failure at once (refused); 0: none (timed out) */
 };
 
@@ -232,10 +233,16 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 	struct mbuf *mb;
 	int err = 0;
 
+	struct sa from;
+
 	if (s->probe_tp == SIP_TRANSP_UDP)
 		via = n->probe_laddr;
 	else
 		err = sip_transp_laddr(n->probe_sip, &via, s->probe_tp, &s->addr);
+	if (!err)
+		err = ds_net_local(n, &s->addr, sa_port(&via), &via);
+	if (!err)
+		err = ds_net_local(n, &s->addr, sa_port(&n->laddr), &from);
 	if (err)
 		return err;
 	mb = mbuf_alloc(512);
@@ -253,7 +260,7 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 			  "User-Agent: dualsite\r\n"
 			  "Content-Length: 0\r\n\r\n",
 			  &s->addr, tp, sip_transp_name(s->probe_tp), &via,
-			  (unsigned long long)rand_u64(), &s->addr, tp, &n->laddr,
+			  (unsigned long long)rand_u64(), &s->addr, tp, &from,
 			  (unsigned long long)rand_u64(),
 			  (unsigned long long)p->r->callid, p->srv);
 	if (!err) {
@@ -306,7 +313,9 @@ static void fail_count(struct net_server *s, const struct round_probe *p)
 	}
 	if (s->fails_fast < UINT16_MAX)
 		s->fails_fast++;
-	if (p->unsent)
+	if (p->dns)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dns_why);
+	else if (p->unsent)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
 	else if (p->icmp)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "refused: ICMP %s",
@@ -405,11 +414,18 @@ static void round_start(struct ds_net *n)
 
 		p->r = r;
 		p->srv = (uint32_t)i;
+		if (!ds_dns_usable(&n->servers[i])) {
+			probe_fail(p, EDESTADDRREQ, false);
+			p->unsent = p->dns = true;
+			continue;
+		}
 		err = probe_send(n, p);
 		if (err) {
 			/* cannot even send (no route, no memory): a failure */
 			probe_fail(p, err, false);
 			p->unsent = true;
+			if (err != ENOMEM)
+				ds_net_send_failed(n, "probe", &n->servers[i].addr, err);
 		}
 	}
 	tmr_start(&r->tmr, (uint64_t)n->pc.timeout_ms, round_timeout_h, r);

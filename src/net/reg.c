@@ -84,10 +84,16 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 
 	if (si < 0)
 		return EINVAL;
-	*dst = n->servers[si].addr;
-	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR))
+	if (!ds_dns_usable(&n->servers[si]))
+		return EDESTADDRREQ;   /* a name without an address (dns.c) */
+	*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR)) {
 		*dst = ag->sbc_addr[b->proxy];
-	sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
+		sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
+	}
+	else if (ag->sbc_port[b->proxy]) {
+		sa_set_port(dst, ag->sbc_port[b->proxy]);
+	}
 	return 0;
 }
 
@@ -99,12 +105,15 @@ static int bind_send(struct net_binding *b)
 	const char *user = ag->p->sip_user;
 	const char *tp = ds_net_tp_name(ag->tp);
 	char uri[160], cnonce[17];
-	struct sa dst;
+	struct sa dst, local;
 	struct mbuf *mb;
 	uint32_t exp = b->op == BIND_REGISTER ? b->expires : 0;
 	int err;
 
 	err = bind_dst(b, b->server_id, &dst);
+	if (err)
+		return err;
+	err = ds_net_local(n, &dst, sa_port(&n->laddr), &local);
 	if (err)
 		return err;
 	if (re_snprintf(uri, sizeof(uri), "sip:%J;transport=%s", &dst, tp) < 0)
@@ -122,7 +131,7 @@ static int bind_send(struct net_binding *b)
 			  "From: <sip:%s@%s>;tag=%016llx\r\n"
 			  "Call-ID: %016llx.%u.%u@dualsite\r\n"
 			  "CSeq: %u REGISTER\r\n",
-			  uri, sip_transp_name(ag->tp), &n->laddr,
+			  uri, sip_transp_name(ag->tp), &local,
 			  (unsigned long long)next_rand(n),
 			  user, srv->host, user, srv->host,
 			  (unsigned long long)b->ftag,
@@ -131,7 +140,7 @@ static int bind_send(struct net_binding *b)
 	err |= ds_digest_encode(mb, &b->digest, user, "REGISTER", uri, cnonce);
 	if (b->op != BIND_CHECK)
 		err |= mbuf_printf(mb, "Contact: <sip:%s@%J;transport=%s;dsp=%u>;expires=%u\r\n"
-				   "Expires: %u\r\n", user, &n->laddr, tp, b->proxy, exp, exp);
+				   "Expires: %u\r\n", user, &local, tp, b->proxy, exp, exp);
 	err |= mbuf_write_str(mb, "User-Agent: dualsite\r\nContent-Length: 0\r\n\r\n");
 	if (err) {
 		mem_deref(mb);
@@ -144,6 +153,17 @@ static int bind_send(struct net_binding *b)
 		b->pkt = mem_ref(mb);
 	mem_deref(mb);
 	return err;
+}
+
+/* The address our Contact at the attempt's server carries (local.c). */
+static void bind_contact_addr(struct net_binding *b, struct sa *local)
+{
+	struct ds_net *n = b->ag->net;
+	struct sa dst;
+
+	*local = n->laddr;
+	if (!bind_dst(b, b->server_id, &dst))
+		(void)ds_net_local(n, &dst, sa_port(&n->laddr), local);
 }
 
 /* Ends what is in flight without a word to the engine. */
@@ -181,7 +201,9 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		break;
 	case BIND_REGISTER:
 		if (code >= 200 && code < 300) {
-			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+			struct sa local;
+			bind_contact_addr(b, &local);
+			granted = ds_sipmsg_granted(msg, b->ag->p->sip_user, &local,
 						    b->proxy, b->expires, &present);
 			if (!present || granted == 0) {
 				/* RFC 3261 §10.2.4: a 2xx lists the bindings the
@@ -213,7 +235,9 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		break;
 	case BIND_CHECK:
 		if (code >= 200 && code < 300) {
-			(void)ds_sipmsg_granted(msg, b->ag->p->sip_user, &n->laddr,
+			struct sa local;
+			bind_contact_addr(b, &local);
+			(void)ds_sipmsg_granted(msg, b->ag->p->sip_user, &local,
 						b->proxy, 0, &present);
 			struct ds_input in = {
 				.type = DS_IN_BINDING, .proxy = b->proxy, .seq = seq,
@@ -248,11 +272,20 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 static void send_or_hold(struct net_binding *b)
 {
 	int err = bind_send(b);
+	struct sa dst;
 
-	if (err) {
+	if (err == EDESTADDRREQ) {
+		const struct ds_net *n = b->ag->net;
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: dns: %s",
+		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
+		       n->servers[n->srv_index[b->server_id]].dns_why);
+	}
+	else if (err) {
 		/* nothing went out: like a silent server, ends at the deadline */
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: %m",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name, err);
+		if (err != ENOMEM && !bind_dst(b, b->server_id, &dst))
+			ds_net_send_failed(b->ag->net, "REGISTER", &dst, err);
 	}
 }
 
@@ -302,6 +335,24 @@ static void arm(struct net_binding *b)
 			     bind_tmr_h, b);
 }
 
+/* How a server challenges, said once per server and whenever it changes:
+ * what an operator checks first when a registration is refused. */
+static void auth_say(struct net_binding *b)
+{
+	struct ds_net *n = b->ag->net;
+	int si = n->srv_index[b->server_id];
+	const struct ds_digest *d = &b->digest;
+	int sig = 1 + d->alg * 4 + d->qop * 2 + d->proxy;
+
+	if (si < 0 || n->servers[si].auth_sig == sig)
+		return;
+	n->servers[si].auth_sig = sig;
+	ds_log(n, "server %s challenges with digest %s, %s (%s), realm \"%s\"",
+	       bind_server(b, b->server_id)->name, ds_digest_alg_name(d->alg),
+	       d->qop ? "qop=auth" : "no qop", d->proxy ? "407 Proxy-Authenticate" :
+	       "401 WWW-Authenticate", d->realm);
+}
+
 static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 {
 	uint16_t sc = msg->scode;
@@ -319,13 +370,15 @@ static void bind_answer(struct net_binding *b, const struct sip_msg *msg)
 			e = ds_digest_challenge(&b->digest, msg, b->ag->p->sip_user,
 						b->ag->password ? b->ag->password : "");
 			if (!e) {
+				auth_say(b);
 				b->auth_cseq = b->cseq + 1;
 				send_or_hold(b);
 				arm(b);
 				return;
 			}
 			why = e == ENOTSUP ? " (a challenge dualsite cannot answer: only "
-					     "digest MD5, with qop auth or none)" :
+					     "digest MD5, MD5-sess, SHA-256 or SHA-256-sess, "
+					     "with qop auth or none)" :
 			      e == EPROTO ? " (without a usable digest challenge)" : "";
 		}
 		/* challenged again with our answer (wrong credentials), or a

@@ -11,14 +11,17 @@
 #include "net_priv.h"
 #include "sipmsg.h"
 
+/* Without --listen: this port, or the next free one of so many above it. */
+enum { DS_SIP_PORT = 5060, DS_SIP_PORT_TRIES = 100 };
+
 static const char *person_path(const struct ds_person *p, char *buf, size_t sz)
 {
 	snprintf(buf, sz, "persons/%s", p->name);
 	return buf;
 }
 
-/* A host name or numeric address, resolved once at start (getaddrinfo):
- * requests then go to the address, with no DNS client in the loop. */
+/* An SBC's host name or numeric address, resolved once at start
+ * (getaddrinfo); server names are dns.c's, looked up in the loop. */
 static int resolve(const char *host, int af, struct sa *sa)
 {
 	struct addrinfo hints, *res = NULL;
@@ -158,7 +161,7 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 }
 
 /* The servers the agents use, each once, with the agents that use it. */
-static int servers_setup(struct ds_net *n, struct ds_diags *diags)
+static int servers_setup(struct ds_net *n)
 {
 	const struct ds_config *cfg = n->cfg;
 	size_t cnt = 0;
@@ -190,13 +193,11 @@ static int servers_setup(struct ds_net *n, struct ds_diags *diags)
 		ds_health_init(&ns->health);
 		ns->health.up = false;   /* unknown until its first answer */
 		ns->rtt_us = -1;
-		if (resolve(s->host, sa_af(&n->laddr), &ns->addr)) {
-			ds_diag_add(diags, DS_SEV_ERROR, &s->loc, NULL,
-				    "server '%s': host '%s' does not resolve; expected a "
-				    "host name or an IP address", s->name, s->host);
-			return EINVAL;
+		/* a name is looked up by dns.c, in the loop */
+		if (sa_set_str(&ns->addr, s->host, s->port)) {
+			ns->named = true;
+			sa_init(&ns->addr, sa_af(&n->laddr));
 		}
-		sa_set_port(&ns->addr, s->port);
 		if (s->kind != DS_KIND_SIP) {
 			ns->probe_tcp = true;
 		}
@@ -241,10 +242,55 @@ static int servers_setup(struct ds_net *n, struct ds_diags *diags)
 	return 0;
 }
 
-/* UDP and TCP on one address and port; an ephemeral port is drawn by the
- * UDP bind and taken for TCP too (retried when TCP finds it in use). */
-static int stack_setup(struct ds_net *n, const struct sa *want)
+/* The addresses a wildcard stands for: libre 1.1.0's SIP transports take
+ * no wildcard (sip_transp_add() wants an address), so "every interface" is
+ * one transport per interface address of the family. Requests without a
+ * socket of their own leave from the first transport of the family, so
+ * the interfaces that route come first and loopback last. */
+struct if_addrs {
+	struct sa a[32];
+	size_t n;
+	int af;
+	bool loopback;   /* this pass takes loopback addresses */
+};
+
+static bool if_addr_h(const char *ifname, const struct sa *sa, void *arg)
 {
+	struct if_addrs *l = arg;
+	(void)ifname;
+
+	if (sa_af(sa) != l->af || sa_is_linklocal(sa) || sa_is_loopback(sa) != l->loopback)
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (sa_cmp(&l->a[i], sa, SA_ADDR))
+			return false;
+	if (l->n < sizeof(l->a) / sizeof(l->a[0]))
+		l->a[l->n++] = *sa;
+	return false;
+}
+
+static int listen_addrs(const struct sa *want, struct if_addrs *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->af = sa_af(want);
+	if (!sa_is_any(want)) {
+		l->a[l->n++] = *want;
+		return 0;
+	}
+	(void)net_getifaddrs(if_addr_h, l);
+	l->loopback = true;
+	(void)net_getifaddrs(if_addr_h, l);
+	return l->n ? 0 : EADDRNOTAVAIL;
+}
+
+/* UDP and TCP on each listen address, one port for all; an ephemeral port
+ * is drawn by the first UDP bind and taken for the rest (retried when one
+ * finds it in use). With no --listen, port 5060 or the next free port
+ * above it. */
+static int stack_setup(struct ds_net *n, const struct sa *want0)
+{
+	struct sa want = *want0;
+	struct if_addrs l;
 	int err = 0;
 
 	err = sip_alloc(&n->sip, NULL, 16384, 16384, 4096, "dualsite", NULL, NULL);
@@ -253,32 +299,55 @@ static int stack_setup(struct ds_net *n, const struct sa *want)
 	err = sip_alloc(&n->probe_sip, NULL, 256, 16, 64, "dualsite", NULL, NULL);
 	if (err)
 		return err;
-
-	for (int attempt = 0; attempt < 16; attempt++) {
-		struct sa laddr = *want;
-
-		err = sip_transp_add(n->sip, SIP_TRANSP_UDP, &laddr);
-		if (err)
-			return err;
-		err = sip_transp_laddr(n->sip, &n->laddr, SIP_TRANSP_UDP, &laddr);
-		if (err)
-			return err;
-		err = sip_transp_add(n->sip, SIP_TRANSP_TCP, &n->laddr);
-		if (!err)
-			break;
-		sip_transp_flush(n->sip);
-		if (err != EADDRINUSE || sa_port(want))
-			return err;
-	}
+	err = listen_addrs(&want, &l);
 	if (err)
 		return err;
 
-	/* the probes' stack: same address, ephemeral ports */
+	for (int attempt = 0; attempt < 16 + DS_SIP_PORT_TRIES; attempt++) {
+		uint16_t port = sa_port(&want);
+
+		for (size_t i = 0; !err && i < l.n; i++) {
+			struct sa a = l.a[i];
+			sa_set_port(&a, port);
+			err = sip_transp_add(n->sip, SIP_TRANSP_UDP, &a);
+			if (!err && !port) {
+				err = sip_transp_laddr(n->sip, &a, SIP_TRANSP_UDP, &a);
+				port = sa_port(&a);
+			}
+		}
+		for (size_t i = 0; !err && i < l.n; i++) {
+			struct sa a = l.a[i];
+			sa_set_port(&a, port);
+			err = sip_transp_add(n->sip, SIP_TRANSP_TCP, &a);
+		}
+		if (!err) {
+			n->laddr = want;
+			sa_set_port(&n->laddr, port);
+			break;
+		}
+		sip_transp_flush(n->sip);
+		if (err != EADDRINUSE)
+			return err;
+		if (!n->nc.listen && sa_port(&want) < DS_SIP_PORT + DS_SIP_PORT_TRIES - 1)
+			sa_set_port(&want, (uint16_t)(sa_port(&want) + 1));
+		else if (sa_port(&want))
+			return err;
+		err = 0;
+	}
+	if (err)
+		return err;
+	if (!sa_port(&n->laddr))
+		return EADDRINUSE;
+
+	/* the probes' stack: the same (first) address, ephemeral ports; UDP
+	 * probes on a socket of their own, which takes a wildcard */
 	struct sa paddr = n->laddr;
 	sa_set_port(&paddr, 0);
 	struct sa pudp;
 	err = ds_probe_sock_open(n, &paddr);
 	pudp = n->probe_laddr;
+	paddr = l.a[0];
+	sa_set_port(&paddr, 0);
 	if (!err)
 		err = sip_transp_add(n->probe_sip, SIP_TRANSP_TCP, &paddr);
 	if (err)
@@ -317,9 +386,20 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 	list_init(&n->rounds);
 	ds_timers_init(&n->timers);
 
-	if (ds_sipmsg_parse_listen(nc->listen ? nc->listen : "127.0.0.1", &want)) {
+	if (ds_sipmsg_parse_listen(nc->listen ? nc->listen : "0.0.0.0", &want)) {
 		ds_log(NULL, "--listen '%s' is not a listen address; expected ADDR[:PORT], "
-		       "e.g. 127.0.0.1:5070 or [::1]:5070", nc->listen);
+		       "e.g. 0.0.0.0:5070, 127.0.0.1:5070 or [::]:5070", nc->listen);
+		err = EINVAL;
+		goto out;
+	}
+	if (!nc->listen)
+		sa_set_port(&want, DS_SIP_PORT);
+	sa_init(&n->advertise, AF_UNSPEC);
+	if (nc->advertise && (ds_net_advertise_check(nc->advertise) ||
+			      ds_sipmsg_parse_listen(nc->advertise, &n->advertise))) {
+		ds_log(NULL, "--advertise '%s' is not an address to advertise; expected "
+		       "HOST[:PORT] with a numeric, non-wildcard address, e.g. "
+		       "203.0.113.7:5060", nc->advertise);
 		err = EINVAL;
 		goto out;
 	}
@@ -355,7 +435,9 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		err = err ? err : EINVAL;
 		goto out;
 	}
-	err = servers_setup(n, diags);
+	err = servers_setup(n);
+	if (!err)
+		err = ds_dns_setup(n);
 	if (err)
 		goto out;
 
@@ -403,11 +485,21 @@ int ds_net_listen_check(const char *s)
 	return ds_sipmsg_parse_listen(s, &sa);
 }
 
+int ds_net_advertise_check(const char *s)
+{
+	struct sa sa;
+
+	if (ds_sipmsg_parse_listen(s, &sa))
+		return EINVAL;
+	return sa_is_any(&sa) ? EINVAL : 0;
+}
+
 void ds_net_free(struct ds_net *n)
 {
 	if (!n)
 		return;
 	ds_probe_stop(n);
+	ds_dns_stop(n);
 	tmr_cancel(&n->stop_tmr);
 	tmr_cancel(&n->stop_step_tmr);
 	tmr_cancel(&n->stop_deadline_tmr);
@@ -433,6 +525,7 @@ void ds_net_free(struct ds_net *n)
 		free(n->servers[i].agents);
 	free(n->servers);
 	free(n->srv_index);
+	free(n->local);
 	free(n->by_user);
 	free(n->agents);
 	free(n->line);

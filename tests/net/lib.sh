@@ -71,6 +71,11 @@ cleanup() {
 	done
 	for p in $PIDS; do proc_running "$p" && kill -KILL "$p" 2>/dev/null; done
 	for g in $PGIDS; do kill -KILL "-$g" 2>/dev/null; done
+	for ns in $NETNS; do
+		ip netns delete "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns"
+		rmdir /etc/netns 2>/dev/null # only when no other namespace's folder is left
+	done
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ "${NET_KEEP:-0}" = 1 ] || [ "$NET_FAILED" != 0 ]; then
 			echo "$TEST_NAME: files kept in $T" >&2
@@ -154,6 +159,51 @@ free_port() {
 	fail "no free port found in 20000..44999"
 }
 
+# ---- network namespaces ---------------------------------------------------------------
+
+# netns_two SRV_ADDR AGENT_ADDR: two network namespaces of this test, $NS_SRV (the
+# servers, SRV_ADDR/24) and $NS_AG (the agent, AGENT_ADDR/24), joined by a veth pair,
+# loopback up in both. Removed (with any /etc/netns/NAME folder) by cleanup. Runs the
+# servers with KAM_WRAP and dualsite with DS_WRAP inside them.
+NETNS=""
+netns_two() {
+	command -v ip >/dev/null 2>&1 || { echo "$TEST_NAME: 'ip' not found (iproute2)" >&2; exit 2; }
+	NS_SRV=dss$$ NS_AG=dsa$$
+	for ns in "$NS_SRV" "$NS_AG"; do
+		ip netns add "$ns" || fail "cannot create network namespace $ns (needs root)"
+		NETNS="$NETNS $ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add "vs$$" netns "$NS_SRV" type veth peer name "va$$" netns "$NS_AG" ||
+		fail "cannot create the veth pair vs$$/va$$"
+	ip -n "$NS_SRV" addr add "$1/24" dev "vs$$"
+	ip -n "$NS_AG" addr add "$2/24" dev "va$$"
+	ip -n "$NS_SRV" link set "vs$$" up
+	ip -n "$NS_AG" link set "va$$" up
+	KAM_WRAP="ip netns exec $NS_SRV"
+	DS_WRAP="ip netns exec $NS_AG"
+}
+
+# start_dnsmasq ADDR: a DNS server (dnsmasq, from scripts/deps-realnet.sh) in $NS_SRV on
+# ADDR:53, answering from the hosts file $T/hosts only (re-read on SIGHUP) with
+# TTL ${DNS_TTL:-2} s; the agent's namespace uses it (/etc/netns/$NS_AG/resolv.conf,
+# removed by cleanup). DNS_ARGS: more dnsmasq options (e.g. --srv-host=...). Sets DNS_PID.
+start_dnsmasq() {
+	command -v dnsmasq >/dev/null 2>&1 || sh "$ROOT/scripts/deps-realnet.sh" ||
+		{ echo "$TEST_NAME: dnsmasq not found; run scripts/deps-realnet.sh" >&2; exit 2; }
+	[ -f "$T/hosts" ] || : >"$T/hosts"
+	ip netns exec "$NS_SRV" dnsmasq --no-daemon -C /dev/null -u root --port=53 \
+		--listen-address="$1" --bind-interfaces --no-resolv --no-hosts \
+		--addn-hosts="$T/hosts" --local-ttl="${DNS_TTL:-2}" --log-queries ${DNS_ARGS:-} \
+		--log-facility="$T/dnsmasq.log" >"$T/dnsmasq.out" 2>&1 &
+	DNS_PID=$!
+	PIDS="$PIDS $DNS_PID"
+	mkdir -p "/etc/netns/$NS_AG"
+	echo "nameserver $1" >"/etc/netns/$NS_AG/resolv.conf"
+	wait_until 5 grep -qs "started" "$T/dnsmasq.log" ||
+		fail "dnsmasq did not start: $(cat "$T/dnsmasq.out" "$T/dnsmasq.log" 2>/dev/null | tail -n 3)"
+}
+
 # ---- Kamailio registrars -------------------------------------------------------------
 
 # start_kamailio NAME PORT SITE [kamailio args...]: one registrar on 127.0.0.1:PORT (UDP
@@ -177,7 +227,7 @@ start_kamailio() {
 	fi
 	[ -n "$_grp" ] || _grp=0
 	perl -e '$g = shift; setpgrp(0, $g) or die "setpgrp $g: $!\n"; exec @ARGV or die "exec: $!\n"' \
-		"$_grp" kamailio -DD -E -f "$KAM_CFG" -P "$T/$_name.pid" -m 64 -M 8 \
+		"$_grp" ${KAM_WRAP:-} kamailio -DD -E -f "$KAM_CFG" -P "$T/$_name.pid" -m 64 -M 8 \
 		-A "PORT=$_port" -A "CTLSOCK=\"unix:$T/$_name.ctl\"" \
 		-A "PASSWORD=\"${SIP_PASSWORD:-secret}\"" "$@" >"$T/$_name.log" 2>&1 &
 	_pid=$!
@@ -373,13 +423,13 @@ EOF
 				printf "      %s: %s\n", order[i], val[order[i]] }'
 		cat <<EOF
 servers:
-  SIP_X:   {kind: sip, host: 127.0.0.1, port: $PORT_X, transport: $SERVER_TRANSPORT, switch: SW_X, backup: SIP_X_B,
+  SIP_X:   {kind: sip, host: ${SERVER_HOST:-127.0.0.1}, port: $PORT_X, transport: $SERVER_TRANSPORT, switch: SW_X, backup: SIP_X_B,
             options: {interaction-workspace: {disaster-recovery.site: SiteX}}}
-  SIP_X_B: {kind: sip, host: 127.0.0.1, port: $PORT_XB, transport: $SERVER_TRANSPORT, switch: SW_X,
+  SIP_X_B: {kind: sip, host: ${SERVER_HOST:-127.0.0.1}, port: $PORT_XB, transport: $SERVER_TRANSPORT, switch: SW_X,
             options: {interaction-workspace: {disaster-recovery.site: SiteX}}}
-  SIP_Y:   {kind: sip, host: 127.0.0.1, port: $PORT_Y, transport: $SERVER_TRANSPORT, switch: SW_Y, backup: SIP_Y_B,
+  SIP_Y:   {kind: sip, host: ${SERVER_HOST:-127.0.0.1}, port: $PORT_Y, transport: $SERVER_TRANSPORT, switch: SW_Y, backup: SIP_Y_B,
             options: {interaction-workspace: {disaster-recovery.site: SiteY}}}
-  SIP_Y_B: {kind: sip, host: 127.0.0.1, port: $PORT_YB, transport: $SERVER_TRANSPORT, switch: SW_Y,
+  SIP_Y_B: {kind: sip, host: ${SERVER_HOST:-127.0.0.1}, port: $PORT_YB, transport: $SERVER_TRANSPORT, switch: SW_Y,
             options: {interaction-workspace: {disaster-recovery.site: SiteY}}}
 switches:
   SW_X: {}
@@ -437,7 +487,7 @@ start_dualsite() {
 	EV=$T/events.jsonl
 	: >"$EV"
 	DS_T0_MS=$(now_ms)
-	"$BIN" run -c "$_cfg" --all --events "$EV" --seed "${DS_SEED:-1}" "$@" >"$T/ds.out" 2>"$T/ds.err" &
+	${DS_WRAP:-} "$BIN" run -c "$_cfg" --all --events "$EV" --seed "${DS_SEED:-1}" "$@" >"$T/ds.out" 2>"$T/ds.err" &
 	DS_PID=$!
 	PIDS="$PIDS $DS_PID"
 	wait_until 5 ds_logged_or_dead
