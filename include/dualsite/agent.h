@@ -6,7 +6,7 @@
 #include "dualsite/engine.h"
 #include "dualsite/options.h"
 
-/* Application-wide probe settings (Application only, SPEC §2.1). */
+/* Application-wide probe settings (Application only, docs/behaviour.md §2.1). */
 struct ds_probe_conf {
 	int64_t interval_ms;
 	int64_t timeout_ms;

@@ -1,4 +1,4 @@
-/* The configuration object model of SPEC §2, loaded from YAML (libfyaml). */
+/* The configuration object model of docs/behaviour.md §2, loaded from YAML (libfyaml). */
 #ifndef DUALSITE_CONFIG_H
 #define DUALSITE_CONFIG_H
 

@@ -1,8 +1,8 @@
-/* The Business Continuity engine (SPEC §3): one pure state machine per agent.
+/* The Business Continuity engine (docs/behaviour.md §3): one pure state machine per agent.
  *
  * It reads no clock, socket or random source. A driver (the simulator or the
  * libre network driver) hands it time-stamped inputs; it answers with actions
- * (register, un-register, check a binding, drop a call) and events (SPEC §5)
+ * (register, un-register, check a binding, drop a call) and events (docs/behaviour.md §5)
  * through one sink callback, and says when it next wants to be woken
  * (ds_engine_next_wakeup). Times are milliseconds since the driver's start. */
 #ifndef DUALSITE_ENGINE_H
@@ -150,7 +150,7 @@ struct ds_engine;
 
 /* `seed` feeds the engine's random stream (see ds_engine_seed()). `conf` is
  * borrowed and must outlive the engine. Starting at time t0, the engine
- * registers and connects as SPEC §3.2 "Start" says. */
+ * registers and connects as docs/behaviour.md §3.2 "Start" says. */
 int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 		    uint64_t seed, int64_t t0, ds_engine_sink_h *sink, void *arg);
 /* Frees the engine (NULL is fine); it emits nothing more. */
@@ -198,7 +198,7 @@ bool ds_engine_restore_suspended(const struct ds_engine *e);
 bool ds_engine_drained(const struct ds_engine *e, int site);
 const char *ds_reg_state_name(enum ds_reg_state s);
 
-/* Names for logs and JSON (SPEC §5). */
+/* Names for logs and JSON (docs/behaviour.md §5). */
 const char *ds_event_name(enum ds_event_type t);
 /* "connected", "lost" or "out-of-service", for logs. */
 const char *ds_conn_state_name(enum ds_conn_state s);
@@ -215,7 +215,7 @@ int ds_event_text(const struct ds_event *ev, const struct ds_engine_conf *conf,
 int ds_event_line(const struct ds_event *ev, const struct ds_engine_conf *conf, bool json,
 		  char **buf, size_t *cap);
 
-/* Shared server health (SPEC §3.1): a server is down after `failures`
+/* Shared server health (docs/behaviour.md §3.1): a server is down after `failures`
  * consecutive failed probes and up at its first answer; up before any result. */
 struct ds_health {
 	uint16_t fails;

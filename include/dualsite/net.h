@@ -30,8 +30,8 @@ struct ds_net_conf {
 				 * port 5060 or the next free one above */
 	const char *advertise;  /* "ADDR[:PORT]" for Via and Contact; NULL: the
 				 * local address that reaches each destination */
-	uint64_t seed;          /* the run's seed (SPEC §3.1) */
-	FILE *events;           /* JSON event lines (SPEC §5); NULL: none */
+	uint64_t seed;          /* the run's seed (docs/behaviour.md §3.1) */
+	FILE *events;           /* JSON event lines (docs/behaviour.md §5); NULL: none */
 	ds_net_event_h *eventh; /* optional in-process observer */
 	void *arg;
 };

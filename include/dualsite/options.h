@@ -1,4 +1,4 @@
-/* The option table (SPEC §2.2) and effective options per agent (SPEC §2.1). */
+/* The option table (docs/behaviour.md §2.2) and effective options per agent (docs/behaviour.md §2.1). */
 #ifndef DUALSITE_OPTIONS_H
 #define DUALSITE_OPTIONS_H
 
@@ -98,7 +98,7 @@ struct ds_effective {
 	struct ds_value v[DS_OPT_COUNT];
 };
 
-/* Resolves every agent-scope option of person `p` (SPEC §2.1), each
+/* Resolves every agent-scope option of person `p` (docs/behaviour.md §2.1), each
  * independently, keeping its source. Server-scope ones are left unset.
  * Invalid written values are skipped (validation reports them). */
 void ds_options_resolve(const struct ds_config *cfg, const struct ds_person *p,

@@ -1,5 +1,5 @@
-/* The simulated driver (SPEC §3.1): a virtual clock, scripted servers and
- * registrars, and the scenario format of SPEC §6 that scripts them.
+/* The simulated driver (docs/behaviour.md §3.1): a virtual clock, scripted servers and
+ * registrars, and the scenario format of docs/behaviour.md §6 that scripts them.
  *
  * One simulator drives one engine per agent (one agent, or a fleet: see
  * ds_sim_add_agent), all against one set of simulated servers: a server is
@@ -157,7 +157,7 @@ const struct ds_engine *ds_sim_engine(const struct ds_sim *sim);
 /* The simulator's copy of the engine's configuration. */
 const struct ds_engine_conf *ds_sim_conf(const struct ds_sim *sim);
 
-/* A scenario file (SPEC §6). Faults keep the site or server name; their
+/* A scenario file (docs/behaviour.md §6). Faults keep the site or server name; their
  * `slots` are filled by ds_scenario_resolve(). */
 struct ds_scenario_event {
 	struct ds_fault fault;

@@ -1,11 +1,11 @@
-/* Validation of a loaded configuration: the rules of SPEC §2.3. */
+/* Validation of a loaded configuration: the rules of docs/behaviour.md §2.3. */
 #ifndef DUALSITE_VALIDATE_H
 #define DUALSITE_VALIDATE_H
 
 #include <stddef.h>
 #include "dualsite/config.h"
 
-/* Checks every option (ds_options_check) and every rule of SPEC §2.3,
+/* Checks every option (ds_options_check) and every rule of docs/behaviour.md §2.3,
  * appending diagnostics to `d`. A problem that comes from one object (an
  * Application value, a server, a place) is reported once, at that object,
  * ending "(touches N agents)", however many agents inherit it.

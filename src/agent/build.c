@@ -77,7 +77,7 @@ int ds_agent_build(const struct ds_config *cfg, const struct ds_person *p,
 	conf->reregister_ms[0] = ms(&v[DS_OPT_P0_REREGISTER]);
 	conf->reregister_ms[1] = ms(&v[DS_OPT_P1_REREGISTER]);
 	conf->reg_expires[0] = (uint32_t)(ms(&v[DS_OPT_P0_REG_TIMEOUT]) / 1000);
-	/* BC off registers at proxy0 only (SPEC §3.2 "BC off"). */
+	/* BC off registers at proxy0 only (docs/behaviour.md §3.2 "BC off"). */
 	conf->reg_expires[1] = t.bc ? (uint32_t)(ms(&v[DS_OPT_P1_REG_TIMEOUT]) / 1000) : 0;
 	return 0;
 }
@@ -87,7 +87,7 @@ void ds_probe_conf_get(const struct ds_config *cfg, struct ds_probe_conf *pc)
 	struct ds_effective eff;
 
 	/* No person: only the Application and the defaults take part, which
-	 * is what probe options are read from (SPEC §2.1). */
+	 * is what probe options are read from (docs/behaviour.md §2.1). */
 	ds_options_resolve(cfg, NULL, &eff);
 	pc->interval_ms = ms(&eff.v[DS_OPT_PROBE_INTERVAL]);
 	pc->timeout_ms = ms(&eff.v[DS_OPT_PROBE_TIMEOUT]);

@@ -1,6 +1,6 @@
 /* Which HA pairs serve one agent: per kind, the pair at the preferred and at the peer site.
  *
- * Policy (SPEC §2.3, seed "Business Continuity"):
+ * Policy (docs/behaviour.md §2.3, seed "Business Continuity"):
  * - Only primaries listed in application.connections count, in that order
  *   (a connected server that a connected primary names as backup does not).
  * - sip, BC on: at the preferred site, the only pair there, or else the pair

@@ -33,7 +33,7 @@ struct ds_topo {
 	struct ds_topo_kind k[DS_KIND_COUNT];
 };
 
-/* Picks the agent's pairs from its effective options (SPEC §2.3 rules 5-7,
+/* Picks the agent's pairs from its effective options (docs/behaviour.md §2.3 rules 5-7,
  * agent.h). Never fails: t->k[kind].err says what is missing. */
 void ds_topo_pick(const struct ds_config *cfg, const struct ds_person *p,
 		  const struct ds_effective *eff, struct ds_topo *t);

@@ -1,5 +1,5 @@
 /* The commands of `dualsite`; main.c only dispatches. Each returns the exit
- * status of SPEC §4: 0 success, 1 configuration errors or a failed run,
+ * status of docs/behaviour.md §4: 0 success, 1 configuration errors or a failed run,
  * 2 usage error or unreadable input. */
 #ifndef DUALSITE_CLI_H
 #define DUALSITE_CLI_H

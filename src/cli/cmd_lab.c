@@ -23,19 +23,19 @@ static void usage(FILE *f)
 		"  --keep-running    after the story, leave the lab up and print how to reach\n"
 		"                    it, until Ctrl-C\n"
 		"  --no-story        with --keep-running: set up only, no story\n"
-		"  --scenario FILE   play a scenario (SPEC §6) against the lab instead of the\n"
-		"                    story and print the events\n"
+		"  --scenario FILE   play a scenario (docs/behaviour.md §6) against the lab\n"
+		"                    instead of the story and print the events\n"
 		"  --svg FILE        draw the timeline (one lane set per agent) as SVG\n"
-		"  --events FILE     copy the JSON events (SPEC §5) to FILE\n"
+		"  --events FILE     copy the JSON events (docs/behaviour.md §5) to FILE\n"
 		"  --seed N          seed of the random delays (default: a random one, printed)\n"
 		"  -h, --help        this text\n\n"
 		"Needs kamailio, kamcmd and sipp in PATH (sh scripts/deps.sh). The registrar\n"
 		"configuration is $DUALSITE_KAMAILIO_CFG, or scripts/kamailio/registrar.cfg\n"
 		"found next to the binary's directory, or the installed share/dualsite/\n"
 		"registrar.cfg, or ./scripts/kamailio/registrar.cfg (docs/lab.md).\n\n"
-		"exit status: 0 the story went as SPEC §3 says (or the scenario was played),\n"
-		"1 a step failed or a tool is missing, 2 usage error or a scenario the real\n"
-		"lab cannot play.\n", LAB_MAX_AGENTS);
+		"exit status: 0 the story went as docs/behaviour.md §3 says (or the scenario\n"
+		"was played), 1 a step failed or a tool is missing, 2 usage error or a\n"
+		"scenario the real lab cannot play.\n", LAB_MAX_AGENTS);
 }
 
 int ds_cmd_lab(int argc, char **argv)

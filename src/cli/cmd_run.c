@@ -1,7 +1,7 @@
 /* `dualsite run`: the daemon. Loads and validates the configuration, builds
  * the chosen agents and runs the libre network driver until SIGTERM/SIGINT.
  *
- * Exit status (SPEC §4): 0 after a clean stop; 1 configuration errors that
+ * Exit status (docs/behaviour.md §4): 0 after a clean stop; 1 configuration errors that
  * touch the chosen agents, or a failed start (a missing password, TLS, a
  * port in use) or a forced stop (second signal); 2 a usage error or a file
  * that cannot be read (or an events file that cannot be written). */
@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"usage: dualsite run -c FILE (--agent NAME ... | --all) [--events FILE|-]\n"
 		"                    [--seed N] [--listen ADDR[:PORT]] [--advertise ADDR[:PORT]]\n"
 		"                    [--control ADDR [--control-token-file FILE]]\n"
-		"                    [--log-level error|warning|info|debug] [--log-format text|json]\n\n"
+		"                    [--log-level error|warning|info|debug]\n"
+		"                    [--log-format text|json]\n\n"
 		"Runs SIP endpoints with Business Continuity for the chosen agents: probes\n"
 		"their servers, registers at both sites, answers calls, moves agents\n"
 		"between sites as the configuration says (docs/run.md).\n\n"
@@ -35,8 +36,9 @@ static void usage(FILE *f)
 		"  -c, --config FILE     the configuration (YAML)\n"
 		"  -a, --agent NAME      run this agent (a Person); repeat for more\n"
 		"  --all                 run every Person of the configuration\n"
-		"  --events FILE|-       write each event as a JSON line (SPEC §5) to FILE,\n"
-		"                        or to stdout with '-' (stdout then carries JSON only)\n"
+		"  --events FILE|-       write each event as a JSON line (docs/behaviour.md\n"
+		"                        §5) to FILE, or to stdout with '-' (stdout then\n"
+		"                        carries JSON only)\n"
 		"  --seed N              seed of the random delays (default: a random one,\n"
 		"                        printed at start as \"seed N\")\n"
 		"  --listen ADDR[:PORT]  SIP address for UDP and TCP, any local address or the\n"

@@ -1,6 +1,6 @@
 /* `dualsite simulate`: runs the engines of the scenario's agents (one, a
  * list, or all: docs/behaviour.md §9) on a scenario in simulated time and
- * prints the timeline, the SPEC §5 event lines, or an SVG.
+ * prints the timeline, the docs/behaviour.md §5 event lines, or an SVG.
  *
  * Its output depends on the configuration, the scenario and the seed alone:
  * no path and no wall-clock value is printed on stdout, so two runs can be

@@ -1,6 +1,6 @@
-/* `dualsite validate -c FILE [--json] [--strict] [--resolve]`: the diagnostics of SPEC §2.3 on stdout.
+/* `dualsite validate -c FILE [--json] [--strict] [--resolve]`: the diagnostics of docs/behaviour.md §2.3 on stdout.
  *
- * Exit status (SPEC §4): 0 no errors (warnings allowed); 1 errors, a YAML
+ * Exit status (docs/behaviour.md §4): 0 no errors (warnings allowed); 1 errors, a YAML
  * syntax error included (with --strict, warnings too: a misspelt name
  * falls back to a default); 2 a usage error or a file that cannot be read. A
  * file that cannot be read is not a diagnostic about the configuration, so

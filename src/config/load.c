@@ -296,7 +296,7 @@ static int load_file(struct ds_loader *L, const char *name, const struct ds_loc 
 	if (err) {
 		ds_ld_error(L, where, where_path, "cannot read %s: %s%s", name, strerror(err),
 			    at ? "; the path is relative to the including file" : "");
-		/* an input that cannot be read, wherever it is named (SPEC §4) */
+		/* an input that cannot be read, wherever it is named (docs/behaviour.md §4) */
 		if (!L->unreadable)
 			L->unreadable = err;
 		return err;

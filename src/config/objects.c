@@ -1,4 +1,4 @@
-/* The top-level sections of a configuration file (SPEC §2): each object is
+/* The top-level sections of a configuration file (docs/behaviour.md §2): each object is
  * defined once across every included file, with its settings parsed here
  * (servers and persons in their own files). */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* An object's `options:` map: only the interaction-workspace section is read
- * (SPEC §2); its values are kept as written, with their locations, for
+ * (docs/behaviour.md §2); its values are kept as written, with their locations, for
  * ds_options_check() to parse. Other sections are ignored: below the
  * application with a warning, on the application and servers silently
  * (they carry other sections in the seed's model). */

@@ -25,7 +25,7 @@ void ds_cfg_password_check(struct ds_loader *L, struct ds_person *p,
 			   "use password-env or password-file so it stays out of the file");
 		break;
 	case DS_PW_FILE:
-		/* SPEC rule 10. A file that is missing now may appear
+		/* docs/behaviour.md §2.3 rule 10. A file that is missing now may appear
 		 * before `run`, which reports it then. */
 		if (stat(p->pw_ref, &st) == 0 && (st.st_mode & 077))
 			ds_ld_warn(L, &p->pw_loc, path,

@@ -189,7 +189,7 @@ static int group_desc(const void *pa, const void *pb)
 	return strcmp(b->name, a->name);
 }
 
-/* Each person's groups, by name descending (SPEC §2.1: Z..A, byte-wise):
+/* Each person's groups, by name descending (docs/behaviour.md §2.1: Z..A, byte-wise):
  * walking the groups in that order appends each person's groups already
  * sorted. */
 static void resolve_groups(struct rctx *R)

@@ -102,7 +102,7 @@ static unsigned transport_bit(struct ds_loader *L, struct fy_node *v,
 }
 
 /* A server accepts one transport or several: `transport: tcp` or
- * `transport: [udp, tcp]` (SPEC §2). */
+ * `transport: [udp, tcp]` (docs/behaviour.md §2). */
 static void parse_transport(struct ds_loader *L, struct server_ctx *x,
 			    struct fy_node *v, struct ds_loc vloc, const char *path)
 {

@@ -1,4 +1,4 @@
-/* The connection rules of SPEC §3.2, per agent and per kind.
+/* The connection rules of docs/behaviour.md §3.2, per agent and per kind.
  *
  * A connection is connected to a site, lost from it, or out of service. It
  * moves only to an *available* site: one whose HA pair has a live member and,

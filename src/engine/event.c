@@ -1,4 +1,4 @@
-/* Event names and their two renderings: JSON lines (SPEC §5) and text. */
+/* Event names and their two renderings: JSON lines (docs/behaviour.md §5) and text. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

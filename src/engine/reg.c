@@ -1,4 +1,4 @@
-/* The SIP endpoint's registrations (SPEC §3.2 "Registrations"): proxy N
+/* The SIP endpoint's registrations (docs/behaviour.md §3.2 "Registrations"): proxy N
  * registers at the member in use of site N's SIP Server pair.
  *
  * Dual mode keeps both proxies registered; single mode only the current

@@ -1,4 +1,4 @@
-/* Reads the JSON event lines of `dualsite run` (SPEC §5): flat objects of
+/* Reads the JSON event lines of `dualsite run` (docs/behaviour.md §5): flat objects of
  * strings and numbers, one a line. */
 #include <ctype.h>
 #include <errno.h>

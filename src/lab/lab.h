@@ -14,14 +14,14 @@ struct ds_lab_opts {
 	unsigned agents;          /* 1..100, default 3 */
 	bool keep_running;        /* leave the lab up until Ctrl-C */
 	bool no_story;            /* with keep_running: set up only */
-	const char *scenario;     /* play this SPEC §6 scenario instead of the story */
+	const char *scenario;     /* play this docs/behaviour.md §6 scenario instead of the story */
 	const char *svg;          /* write the timeline picture here */
 	const char *events;       /* copy the JSON events here */
 	uint64_t seed;
 	bool seed_set;
 };
 
-/* Runs the lab; returns the exit status (0 the story went as SPEC §3 says,
+/* Runs the lab; returns the exit status (0 the story went as docs/behaviour.md §3 says,
  * 1 a step failed or a tool is missing, 2 an unsupported scenario). */
 int ds_lab_main(const struct ds_lab_opts *o);
 
@@ -127,7 +127,7 @@ struct lab_event {
 	int proxy;                /* -1 when absent */
 };
 
-/* Parses one JSON line of SPEC §5. Returns 0, or EINVAL. */
+/* Parses one JSON line of docs/behaviour.md §5. Returns 0, or EINVAL. */
 int lab_event_parse(const char *line, struct lab_event *ev);
 
 enum { LAB_SIP, LAB_STAT, LAB_CONFIG, LAB_KINDS };
@@ -151,7 +151,7 @@ struct lab_agent {
 	double call_start_t, call_end_t;
 	char call_end_reason[24];
 	unsigned calls;
-	bool restore_in_call;     /* a sip restore while on a call: against SPEC */
+	bool restore_in_call;     /* a sip restore while on a call: against docs/behaviour.md §3 */
 	char site_at_step[8][24]; /* sip site when each story step ended */
 };
 
@@ -244,7 +244,7 @@ int lab_sipp_prepare(struct lab *lab);
 int lab_sipp_call(struct lab *lab, const struct lab_agent *a, struct lab_kam *via,
 		  int hold_ms);
 
-/* story.c: the six steps; returns 0 when it went as SPEC §3 says. */
+/* story.c: the six steps; returns 0 when it went as docs/behaviour.md §3 says. */
 int lab_story(struct lab *lab);
 /* verdict.c: checks every bound the story prints (HA switch and detection
  * within the probe budget, switchover no earlier than connection-lost +
@@ -255,7 +255,7 @@ int lab_verdict(const struct lab *lab, FILE *out);
 void lab_summary(struct lab *lab, FILE *out);
 int lab_svg_write(struct lab *lab, const char *path);
 void lab_event_narrate(const struct lab *lab, const struct lab_event *ev, FILE *out);
-/* scenario.c: plays a SPEC §6 scenario; returns the exit status. */
+/* scenario.c: plays a docs/behaviour.md §6 scenario; returns the exit status. */
 int lab_scenario(struct lab *lab, const char *file);
 /* Before any set-up: the scenario reads, its agent is one of the lab's, and
  * every event can be played for real. Takes the scenario's seed unless

@@ -1,4 +1,4 @@
-/* The lab's configuration (SPEC §2): two sites, N agents, short timeouts
+/* The lab's configuration (docs/behaviour.md §2): two sites, N agents, short timeouts
  * so that every step of the story is visible within seconds. */
 #include <errno.h>
 #include <stdio.h>

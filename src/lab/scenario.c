@@ -1,4 +1,4 @@
-/* `dualsite lab --scenario S`: plays a SPEC §6 scenario against the real lab.
+/* `dualsite lab --scenario S`: plays a docs/behaviour.md §6 scenario against the real lab.
  *
  * down/up of a site or server: a SIP Server is stopped (SIGSTOP: silent) and
  * continued (SIGCONT; a registrar that is not running is started again); a

@@ -1,6 +1,6 @@
 /* Stand-ins for the Stat and Configuration Servers: TCP listeners that
  * accept and hold connections. dualsite probes those kinds by TCP connect
- * (SPEC §2.2 dualsite.probe-interval), so a listener is all a probe sees. */
+ * (docs/behaviour.md §2.2 dualsite.probe-interval), so a listener is all a probe sees. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-/* The lab's story: six steps that walk through SPEC §3 with real servers.
+/* The lab's story: six steps that walk through docs/behaviour.md §3 with real servers.
  *
  * 1 every agent registers at both sites and connects to SiteX;
  * 2 the SiteX primary dies (SIGKILL): HA switch to the SiteX backup;
@@ -161,7 +161,7 @@ static int step_wait(struct lab *lab, struct story *st, int64_t until_ms)
 	printf("\nStep %d FAILED (%s): ", st->step, step_title[st->step]);
 	switch (err) {
 	case ETIMEDOUT:
-		printf("by t=%.3f s (deadline) not every agent had done what SPEC §3 says:\n",
+		printf("by t=%.3f s (deadline) not every agent had done what docs/behaviour.md §3 says:\n",
 		       lab_run_now(lab));
 		break;
 	case EINTR:
@@ -395,9 +395,9 @@ int lab_story(struct lab *lab)
 	lab->story_done = true;
 	lab_summary(lab, stdout);
 	if (lab_verdict(lab, stdout)) {
-		printf("The story did not go as SPEC §3 says.\n");
+		printf("The story did not go as docs/behaviour.md §3 says.\n");
 		return 1;
 	}
-	printf("The story went as SPEC §3 says.\n");
+	printf("The story went as docs/behaviour.md §3 says.\n");
 	return 0;
 }

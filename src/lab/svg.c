@@ -113,7 +113,7 @@ static int draw_agent(struct lab *lab, const struct ds_engine_conf *c, int64_t d
 	int err = 0;
 
 	/* Merge the lab's faults and the agent's events in time order; a fault
-	 * comes first at a shared instant, as scenario events do (SPEC §3.1). */
+	 * comes first at a shared instant, as scenario events do (docs/behaviour.md §3.1). */
 	for (size_t i = 0; i <= lab->n_log && !err; i++) {
 		double t = i < lab->n_log ? lab->log[i].t : INFINITY;
 		for (; ni < lab->n_notes && lab->notes[ni].t <= t && !err; ni++) {

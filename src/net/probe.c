@@ -1,4 +1,4 @@
-/* Health probes (SPEC §3.1): one probe per server, shared by every agent.
+/* Health probes (docs/behaviour.md §3.1): one probe per server, shared by every agent.
  *
  * Policy: rounds at a fixed rate from start (t = 0, interval, 2·interval …),
  * every server probed in each round: a SIP OPTIONS for `sip` servers (any

@@ -1,4 +1,4 @@
-/* Parsing and checking every written option once (SPEC §2.2, rules 8 and 11).
+/* Parsing and checking every written option once (docs/behaviour.md §2.2, rules 8 and 11).
  *
  * Policy: each value written in an `interaction-workspace` section is parsed
  * here exactly once and its result stored in the ds_opt itself (id, valid,

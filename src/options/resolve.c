@@ -1,4 +1,4 @@
-/* Effective options of one agent (SPEC §2.1) and how to print a value and its source.
+/* Effective options of one agent (docs/behaviour.md §2.1) and how to print a value and its source.
  *
  * Policy: for each option independently, the first object that sets it wins,
  * in this order: the Person, its Agent Groups by name descending (the loader

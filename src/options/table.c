@@ -1,4 +1,4 @@
-/* The option table of SPEC §2.2: the one place a name, type, default or range is written.
+/* The option table of docs/behaviour.md §2.2: the one place a name, type, default or range is written.
  *
  * Every consumer reads this table: the parser (check.c), the hierarchy
  * (resolve.c), validation, the agent builder, `dualsite explain` and the

@@ -1,4 +1,4 @@
-/* Scenario files (SPEC §6): YAML that scripts the simulated world, parsed
+/* Scenario files (docs/behaviour.md §6): YAML that scripts the simulated world, parsed
  * with libfyaml. Every problem is reported with file:line:col, the object
  * path and what would be right; events may be written in any order and are
  * sorted stably by time, so events of one instant keep the order written. */

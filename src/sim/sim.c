@@ -1,4 +1,4 @@
-/* The simulated driver (SPEC §3.1): a virtual clock in milliseconds, probes
+/* The simulated driver (docs/behaviour.md §3.1): a virtual clock in milliseconds, probes
  * at a fixed rate from t = 0, and servers that answer at once or never.
  *
  * Everything that happens is an item of one queue, ordered by time, then by

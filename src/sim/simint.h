@@ -9,7 +9,7 @@
 #include "dualsite/engine.h"
 #include "dualsite/sim.h"
 
-/* Same-instant order (SPEC §3.1): scenario events, then answers, then
+/* Same-instant order (docs/behaviour.md §3.1): scenario events, then answers, then
  * timers. Probe results of one instant form one batch: it is taken with the
  * answers when a probe was answered at that instant, else with the timers,
  * and always before the REGISTER answers or time-outs of its class. */

@@ -2,7 +2,7 @@
  * each SIP server is a registrar that keeps the agent's bindings.
  *
  * A silent server loses nothing; one that comes back has restarted and
- * forgotten every binding (SPEC §3.2: "a restarted registrar has forgotten
+ * forgotten every binding (docs/behaviour.md §3.2: "a restarted registrar has forgotten
  * its bindings"). Rejection is per site, as a scenario's `reject: N` says of
  * every SIP server of site N. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The rules that depend on one agent's effective options (SPEC §2.3 rules 1, 2, 5-9).
+/* The rules that depend on one agent's effective options (docs/behaviour.md §2.3 rules 1, 2, 5-9).
  *
  * Each agent is resolved and its pairs picked with the same code that builds
  * its engine (agent/topo.c). A problem is then keyed by the object it comes

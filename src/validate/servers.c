@@ -1,4 +1,4 @@
-/* Rules about servers themselves (SPEC §2.3 rules 3, 4 and 6's unnamed pairs).
+/* Rules about servers themselves (docs/behaviour.md §2.3 rules 3, 4 and 6's unnamed pairs).
  *
  * These are checked once per server, not per agent. Rule 4's findings are made
  * here (an HA pair is broken whether or not anyone uses it); each agent whose

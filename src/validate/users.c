@@ -1,6 +1,6 @@
 /* One SIP user per agent of a run: two agents registering one user could not tell their calls apart.
  *
- * Not a SPEC §2.3 rule, but `run` cannot start two such agents together (it
+ * Not a docs/behaviour.md §2.3 rule, but `run` cannot start two such agents together (it
  * routes calls by SIP user). So it is an error found before anything starts,
  * once per person that repeats an earlier person's user, touching both. It is
  * about the two together: persons taking turns at one place (and its user)

@@ -366,7 +366,7 @@ spid() { eval "echo \${SPID_$1}"; }
 # ---- configuration -------------------------------------------------------------------
 
 # Probe timing of every test configuration (Application options) and the probe budget
-# of SPEC §3.1: the longest time from a server going silent to dualsite declaring it down.
+# of docs/behaviour.md §3.1: the longest time from a server going silent to dualsite declaring it down.
 PROBE_INTERVAL=0.5
 PROBE_TIMEOUT=0.5
 PROBE_FAILURES=2
@@ -380,7 +380,7 @@ BUDGET=$(awk "BEGIN { printf \"%.3f\", $PROBE_FAILURES * $PROBE_INTERVAL + $PROB
 # password). The application's interaction-workspace options are the
 # short-timing defaults below; each option=value replaces or adds one.
 # The servers accept $SERVER_TRANSPORT (default udp; e.g. "[udp, tcp]").
-# Only SIP Servers are connected: stat and config are not connected kinds, so SPEC
+# Only SIP Servers are connected: stat and config are not connected kinds, so docs/behaviour.md
 # §2.3 rule 5 asks nothing of them, and the tests need no TCP listeners.
 gen_config() {
 	_file=$1
@@ -593,7 +593,7 @@ ds_stop() {
 # ---- shared scenario: the whole current site is lost ---------------------------------------
 
 # site_loss SIGNAL: alice runs at SiteX; both SiteX registrars get SIGNAL (STOP: silent,
-# KILL: refused) at once. SPEC §3.2: the connection is lost when both members are
+# KILL: refused) at once. docs/behaviour.md §3.2: the connection is lost when both members are
 # declared down (within the probe budget), and the switchover to SiteY comes
 # disaster-recovery.timeout later: no earlier than outage + timeout, no later than
 # outage + timeout + budget (+ TOL for scheduling; random-delay-range is 0).

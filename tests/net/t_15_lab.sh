@@ -33,7 +33,7 @@ wait_until 180 proc_gone "$LAB_PID" || fail "the lab did not finish within 180 s
 wait "$LAB_PID"
 rc=$?
 [ "$rc" = 0 ] || { cat "$T/lab.out" "$T/lab.err" >&2; fail "dualsite lab exited $rc"; }
-grep -q "^The story went as SPEC §3 says.$" "$T/lab.out" || fail "no verdict line in the lab's output"
+grep -q "^The story went as docs/behaviour.md §3 says.$" "$T/lab.out" || fail "no verdict line in the lab's output"
 
 # Each agent switched over and came home; one was held by the call.
 for a in alice bob; do

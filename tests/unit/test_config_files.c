@@ -75,7 +75,7 @@ static void test_include_errors(void **state)
 	ds_diags_reset(&d);
 
 	/* An include that cannot be read is an input that cannot be read
-	 * (exit 2, SPEC §4), said at its include line; the others are read. */
+	 * (exit 2, docs/behaviour.md §4), said at its include line; the others are read. */
 	top = put("top4.yaml", "include: [one.yaml, missing.yaml]\n");
 	assert_int_equal(ds_config_load(&c, top, &d), ENOENT);
 	assert_null(c);

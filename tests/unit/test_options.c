@@ -1,4 +1,4 @@
-/* Unit tests of src/options: the table, parsing (rules 8, 11), the hierarchy (SPEC §2.1), formatting.
+/* Unit tests of src/options: the table, parsing (rules 8, 11), the hierarchy (docs/behaviour.md §2.1), formatting.
  *
  * Configurations are built by hand here (no YAML): ds_options_check() and
  * ds_options_resolve() read only the object model, so each case states
@@ -31,7 +31,7 @@ static void test_table(void **state)
 			assert_non_null(d->enums);
 		if (d->type == DS_OT_INT || d->type == DS_OT_DECIMAL)
 			assert_true(d->min <= d->max);
-		/* SPEC §2.2: only dualsite.* durations take decimals. */
+		/* docs/behaviour.md §2.2: only dualsite.* durations take decimals. */
 		if (d->type == DS_OT_DECIMAL)
 			assert_int_equal(strncmp(d->name, "dualsite.", 9), 0);
 	}
@@ -65,7 +65,7 @@ static void test_defaults(void **state)
 			assert_true(eff.v[i].v.d <= d->max);
 		}
 	}
-	/* The ones SPEC §2.2 spells out. */
+	/* The ones docs/behaviour.md §2.2 spells out. */
 	assert_false(eff.v[DS_OPT_DR_ENABLED].v.b);
 	assert_true(eff.v[DS_OPT_DR_AUTO_RESTORE].v.b);
 	assert_true(eff.v[DS_OPT_DR_TIMEOUT].v.d == 60);
@@ -228,7 +228,7 @@ static void test_near_miss_and_quoted(void **state)
 	ds_diags_reset(&d);
 }
 
-/* SPEC §2.1: person, groups by name descending, tenant, application, default;
+/* docs/behaviour.md §2.1: person, groups by name descending, tenant, application, default;
  * each option on its own; probe options from the Application alone. */
 static void test_hierarchy(void **state)
 {

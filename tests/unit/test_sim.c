@@ -283,7 +283,7 @@ static const struct rec *find_input(const struct log *l, enum ds_input_type type
 	return NULL;
 }
 
-/* SPEC §3.1: a site silent from t=10 s with probes every 1 s, a 0.5 s
+/* docs/behaviour.md §3.1: a site silent from t=10 s with probes every 1 s, a 0.5 s
  * time-out and 2 failures is declared down at 11.5 s, in ONE input. */
 static void test_sim_probe_budget_and_batch(void **state)
 {

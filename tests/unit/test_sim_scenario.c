@@ -1,4 +1,4 @@
-/* Unit tests of scenario files (SPEC §6): parsing, diagnostics with
+/* Unit tests of scenario files (docs/behaviour.md §6): parsing, diagnostics with
  * file:line:col and a suggestion, stable ordering, and resolving site and
  * server names against a configuration. */
 #include <setjmp.h>

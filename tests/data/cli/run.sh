@@ -1,5 +1,5 @@
 #!/bin/sh
-# The command line of every command (SPEC §4): the cases of cases.txt, each
+# The command line of every command (docs/behaviour.md §4): the cases of cases.txt, each
 # its exit status, the first line on stderr and, for every case that exits 0
 # (and any other that gives one), its whole stdout. Usage: run.sh /abs/path/to/dualsite
 suite=cli

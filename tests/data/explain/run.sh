@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-driven tests of `dualsite explain` (SPEC §2.1, §4).
+# Data-driven tests of `dualsite explain` (docs/behaviour.md §2.1, §4).
 #
 # Each directory CASE/ holds config.yaml, `agent` (the name asked for),
 # expected.txt and expected.json (the exact stdout of `dualsite explain -c

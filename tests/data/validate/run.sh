@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-driven tests of `dualsite validate` (SPEC §2.3, §4).
+# Data-driven tests of `dualsite validate` (docs/behaviour.md §2.3, §4).
 #
 # Each directory CASE/ holds config.yaml (and any file it includes), the exact
 # expected stdout of `dualsite validate -c config.yaml` run inside CASE/
@@ -104,7 +104,7 @@ cases=$((cases + 1))
 (cd "$here/rule13-resolve" && "$bin" validate -c config.yaml >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
 check "rule13-resolve without --resolve" /dev/null "$tmp/out" 0 "$(cat "$tmp/rc")"
 
-# The command line (SPEC §4): --help is exit 0, usage errors exit 2, --json
+# The command line (docs/behaviour.md §4): --help is exit 0, usage errors exit 2, --json
 # carries the same diagnostics as JSON.
 "$bin" validate --help >"$tmp/out" 2>&1
 rc=$?
