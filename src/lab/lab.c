@@ -235,7 +235,7 @@ static int setup_servers(struct lab *lab)
 	static const char *const sin_names[LAB_N_STANDIN] = {
 		"STAT_X", "STAT_X_B", "STAT_Y", "STAT_Y_B", "CONF_X", "CONF_X_B", "CONF_Y", "CONF_Y_B",
 	};
-	uint16_t used[LAB_N_KAM + LAB_N_STANDIN];
+	uint16_t used[LAB_N_KAM + LAB_N_STANDIN + 1];
 	size_t n_used = 0;
 	char dir[sizeof(lab->dir)];
 	int err;
@@ -263,6 +263,12 @@ static int setup_servers(struct lab *lab)
 			return err;
 		used[n_used++] = s->port;
 	}
+	/* run's control endpoint on loopback TCP, not a Unix socket, so that a
+	 * browser can open its status page too */
+	uint16_t ctl_port;
+	if ((err = lab_free_port(&ctl_port, used, n_used)))
+		return err;
+	snprintf(lab->ctlsock, sizeof(lab->ctlsock), "127.0.0.1:%u", ctl_port);
 	printf("dualsite lab: two sites on loopback, %u agent%s, seed %llu\n", lab->n_agents,
 	       lab->n_agents == 1 ? "" : "s", (unsigned long long)lab->seed);
 	for (int i = 0; i < LAB_N_STANDIN; i++) {
@@ -324,8 +330,6 @@ static int start_run(struct lab *lab)
 	char *argv[] = {lab->exe, "run", "-c", lab->cfgpath, "--all", "--events", "-",
 			"--seed", seed, "--listen", "127.0.0.1", "--control", lab->ctlsock, NULL};
 
-	if (!lab->ctlsock[0])
-		argv[11] = NULL;   /* a temp dir too long for a socket path: no endpoint */
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(env);
 		return errno;
@@ -380,6 +384,7 @@ static void print_details(struct lab *lab)
 	printf("  dualsite run:   pid %d, its log %s\n", (int)lab->run.pid, lab->runlog);
 	if (lab->ctlsock[0]) {
 		printf("  control:        %s (docs/ctl.md)\n", lab->ctlsock);
+		printf("  status page:    http://%s/ (docs/status-page.md)\n", lab->ctlsock);
 		printf("    %s ctl --control %s status\n", lab->exe, lab->ctlsock);
 		printf("    %s ctl --control %s switchover %s   (then: restore %s)\n", lab->exe,
 		       lab->ctlsock, lab->agents[0].name, lab->agents[0].name);
@@ -505,11 +510,6 @@ static int run_lab(struct lab *lab)
 	memcpy(dir, lab->dir, sizeof(dir));
 	snprintf(lab->cfgpath, sizeof(lab->cfgpath), "%s/lab.yaml", dir);
 	snprintf(lab->runlog, sizeof(lab->runlog), "%s/run.log", dir);
-	size_t dl = strlen(dir);
-	if (dl + sizeof("/ctl.sock") <= sizeof(lab->ctlsock)) {
-		memcpy(lab->ctlsock, dir, dl);
-		memcpy(lab->ctlsock + dl, "/ctl.sock", sizeof("/ctl.sock"));
-	}
 	snprintf(lab->sipplog, sizeof(lab->sipplog), "%s/sipp.log", dir);
 	snprintf(lab->sippxml, sizeof(lab->sippxml), "%s/call.xml", dir);
 	if ((err = setup_servers(lab)))

@@ -178,7 +178,7 @@ struct lab {
 	char kamcfg[PATH_MAX];
 	char cfgpath[PATH_MAX];
 	char runlog[PATH_MAX];
-	char ctlsock[108];        /* run's --control socket; "" when the dir's path is too long */
+	char ctlsock[32];         /* run's --control address: 127.0.0.1:PORT */
 	char sipplog[PATH_MAX];
 	char sippxml[PATH_MAX];
 	char password[24];
