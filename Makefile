@@ -204,8 +204,8 @@ pkg-test: $(BIN) lib man dist-files
 	@sh tests/pkg/run.sh $(B)
 
 package:
-	@sh scripts/deps-package.sh
+	@sh scripts/deps.sh package
 	@sh scripts/package.sh build
 package-test:
-	@sh scripts/deps-package.sh
+	@sh scripts/deps.sh package
 	@sh scripts/package.sh test

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages one use of dualsite needs. Idempotent; silent when all is there.
-# usage: sh scripts/deps.sh [build|test|lab]   (no argument: all of them)
+# usage: sh scripts/deps.sh [GROUP]   (no argument: test's, which holds build's and lab's)
 #   build  compile dualsite (`make`)
 #   test   build, plus what `make check` runs: cmocka, Kamailio and sipp for the
 #          integration tests, clang and libFuzzer for fuzzing, iproute2 and
@@ -13,11 +13,22 @@ BUILD="gcc make pkg-config libre-dev libssl-dev libfyaml-dev"
 LAB="kamailio sip-tester procps"
 TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-dev
       iproute2 nftables procps perl groff-base man-db systemd"
+# Asked for by the tests that need them, each the first time it runs:
+BROWSER="chromium chromium-driver python3-selenium firefox-esr python3-websocket"
+PROMETHEUS="prometheus"
+REALNET="iproute2 dnsmasq-base"
+# make package / package-test only:
+PACKAGE="debhelper dpkg-dev fakeroot lintian debootstrap systemd groff-base man-db"
 case ${1:-all} in
 build) PKGS=$BUILD ;;
 test | all) PKGS="$BUILD $TEST" ;;
 lab) PKGS="$BUILD $LAB" ;;
-*) echo "usage: sh scripts/deps.sh [build|test|lab] (no argument: all)" >&2; exit 2 ;;
+browser) PKGS=$BROWSER ;;
+prometheus) PKGS=$PROMETHEUS ;;
+realnet) PKGS=$REALNET ;;
+package) PKGS=$PACKAGE ;;
+*) echo "usage: sh scripts/deps.sh [build|test|lab|browser|prometheus|realnet|package]" \
+	"(no argument: test's)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do

@@ -9,7 +9,7 @@
 BIN=$(realpath "$1")
 N=${2:-10000}
 need kamailio kamcmd perl ss
-sh "$ROOT/scripts/deps-page.sh" || exit 1
+sh "$ROOT/scripts/deps.sh" browser || exit 1
 
 echo "== Status page at $N agents: first paint, update after a fleet switchover (headless Chromium)"
 machine

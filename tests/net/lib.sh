@@ -184,13 +184,13 @@ netns_two() {
 	DS_WRAP="ip netns exec $NS_AG"
 }
 
-# start_dnsmasq ADDR: a DNS server (dnsmasq, from scripts/deps-realnet.sh) in $NS_SRV on
+# start_dnsmasq ADDR: a DNS server (dnsmasq, from scripts/deps.sh realnet) in $NS_SRV on
 # ADDR:53, answering from the hosts file $T/hosts only (re-read on SIGHUP) with
 # TTL ${DNS_TTL:-2} s; the agent's namespace uses it (/etc/netns/$NS_AG/resolv.conf,
 # removed by cleanup). DNS_ARGS: more dnsmasq options (e.g. --srv-host=...). Sets DNS_PID.
 start_dnsmasq() {
-	command -v dnsmasq >/dev/null 2>&1 || sh "$ROOT/scripts/deps-realnet.sh" ||
-		{ echo "$TEST_NAME: dnsmasq not found; run scripts/deps-realnet.sh" >&2; exit 2; }
+	command -v dnsmasq >/dev/null 2>&1 || sh "$ROOT/scripts/deps.sh" realnet ||
+		{ echo "$TEST_NAME: dnsmasq not found; run scripts/deps.sh realnet" >&2; exit 2; }
 	[ -f "$T/hosts" ] || : >"$T/hosts"
 	ip netns exec "$NS_SRV" dnsmasq --no-daemon -C /dev/null -u root --port=53 \
 		--listen-address="$1" --bind-interfaces --no-resolv --no-hosts \
@@ -661,11 +661,11 @@ svg_note_at_time() {
 
 # ---- the status page's browser tests -------------------------------------------------
 
-# browser_init: headless Chromium, its driver and Selenium (scripts/deps-page.sh), and
+# browser_init: headless Chromium, its driver and Selenium (scripts/deps.sh browser), and
 # OUT, the test's screenshot folder under the build folder. Without them the test
 # skips and says so; under CI=1 that is a failure.
 browser_init() {
-	sh "$ROOT/scripts/deps-page.sh" || browser_missing "scripts/deps-page.sh could not install the browser"
+	sh "$ROOT/scripts/deps.sh" browser || browser_missing "scripts/deps.sh browser could not install the browser"
 	[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] ||
 		browser_missing "no /usr/bin/chromium or /usr/bin/chromedriver"
 	/usr/bin/python3 -c 'import selenium' 2>/dev/null || browser_missing "no python3-selenium"

@@ -6,7 +6,7 @@
 # per site change with the switchover.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-sh "$ROOT/scripts/deps-prometheus.sh" || fail "promtool is needed: scripts/deps-prometheus.sh failed"
+sh "$ROOT/scripts/deps.sh" prometheus || fail "promtool is needed: scripts/deps.sh prometheus failed"
 two_sites
 WITH_BOB=1 gen_config "$T/ds.yaml"
 free_port CPORT

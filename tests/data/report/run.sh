@@ -95,9 +95,9 @@ check "html: self-contained, six charts" "$tmp/want" "$tmp/got" 0 "$(cat "$tmp/r
 
 # 7. the page in a real browser (headless Chromium): no console error, every
 # chart drawn, no request beyond the file. Chromium comes from Debian through
-# scripts/deps-browser.sh; without it the check is skipped, except under CI=1.
+# scripts/deps.sh browser; without it the check is skipped, except under CI=1.
 browser_ok=1
-sh "$root/scripts/deps-browser.sh" >/dev/null 2>&1 || browser_ok=0
+sh "$root/scripts/deps.sh" browser >/dev/null 2>&1 || browser_ok=0
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || browser_ok=0
 /usr/bin/python3 -c 'import selenium' 2>/dev/null || browser_ok=0
 if [ "$browser_ok" -eq 1 ]; then
