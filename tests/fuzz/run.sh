@@ -72,7 +72,7 @@ fuzz() {
 fy_cflags=$(pkg-config --cflags libfyaml)
 fy_libs=$(pkg-config --libs libfyaml)
 re_cflags="$(pkg-config --cflags libre) -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6"
-re_libs=$(pkg-config --libs libre)
+re_libs=$(pkg-config --libs libre libcrypto)   # the digest helpers use OpenSSL's EVP
 
 # The config and SIP harnesses link only what their parser needs; the
 # scenario parser resolves names through the simulator, which needs the
