@@ -101,14 +101,16 @@ function applyStatus(s) {
   st.drained = new Set(s.drained_sites);
   for (const srv of s.servers) {
     addSite(srv.site);
-    const old = st.servers.get(srv.name);
-    const since = old && old.state === srv.state ? old.since : (old ? s.t : null);
-    st.servers.set(srv.name, { ...srv, since });
+    st.servers.set(srv.name, srv);
     let h = st.srvHist.get(srv.name);
     if (!h) st.srvHist.set(srv.name, h = []);
     const last = h[h.length - 1];
+    /* the lane changes color at the change itself (since), not at this read */
     if (last && last.state === srv.state) last.t1 = s.t;
-    else h.push({ t0: last ? last.t1 : s.t, t1: s.t, state: srv.state });
+    else {
+      if (last) last.t1 = Math.max(last.t0, srv.since);
+      h.push({ t0: srv.since, t1: s.t, state: srv.state });
+    }
   }
   for (const a of s.agents) {
     addSite(a.preferred_site);
@@ -192,7 +194,7 @@ function drawSites() {
       t.append(el("tr", { "data-server": name }, el("td", {}, name), el("td", {}, s.kind),
         el("td", { class: s.state }, s.state),
         el("td", { class: "n" }, s.rtt_ms == null ? "none" : s.rtt_ms.toFixed(1) + " ms"),
-        el("td", { class: "n" }, s.since == null ? "before this page" : "t ≈ " + fmtT(s.since))));
+        el("td", { class: "n" }, s.state === "unknown" ? "start" : "t = " + s.since.toFixed(3) + " s")));
     }
     box.append(el("div", { class: "site s" + (i % 2), id: "site-" + site }, h, t));
   });

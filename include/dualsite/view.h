@@ -20,6 +20,7 @@ struct ds_server_view {
 	const char *site;          /* NULL when none */
 	enum ds_srv_state state;   /* unknown until it answered or was declared down */
 	int64_t rtt_us;            /* the last answered probe's round trip; -1 none */
+	int64_t since;             /* ms since start of its last change of state; 0 unknown */
 };
 
 struct ds_agent_view {

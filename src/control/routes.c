@@ -131,6 +131,8 @@ static void server_json(struct ds_buf *b, const struct ds_server_view *s)
 			      (long long)(s->rtt_us % 1000));
 	else
 		ds_buf_puts(b, "null");
+	ds_buf_puts(b, ", \"since\": ");
+	put_secs(b, s->since);
 	ds_buf_puts(b, "}");
 }
 

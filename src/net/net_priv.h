@@ -26,6 +26,8 @@ struct net_server {
 	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
+	int64_t since;               /* ms since start of its last change of state
+				      * (unknown, up, down); 0 while unknown */
 	struct ds_rtt_hist rtt;      /* every answered probe's (metrics.c) */
 	int auth_sig;                /* reg.c: the digest challenge last said; 0 none */
 	/* dns.c: a server whose host is a name */

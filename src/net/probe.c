@@ -134,6 +134,8 @@ static void probe_ok(struct round_probe *p)
 	p->ok = true;
 	if (s->last_ok_round < r->num + 1)
 		s->last_ok_round = r->num + 1;
+	if (!s->known || !s->health.up)   /* from unknown or down to up */
+		s->since = ds_net_now(n);
 	s->known = true;
 	s->fails_timeout = s->fails_fast = 0;
 	s->rtt_us = mono_us() - r->sent_us;
@@ -363,6 +365,7 @@ static void round_timeout_h(void *arg)
 			down = true;
 		}
 		if (down) {
+			s->since = ds_net_now(n);
 			ds_net_log(n, DS_LOG_WARNING,
 				   "server %s (%s %J) is down after %u failed probes (%s)",
 				   s->s->name, ds_kind_name(s->s->kind), &s->addr,

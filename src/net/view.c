@@ -81,13 +81,14 @@ void ds_view_server(const struct ds_net *n, size_t i, struct ds_server_view *v)
 	v->name = s->s->name;
 	v->kind = s->s->kind;
 	v->site = s->s->site;
-	if (!s->health.up)
-		v->state = DS_SRV_DOWN;
-	else if (s->last_ok_round > 0)
+	if (!s->known)   /* health.up is false until the first answer too */
+		v->state = DS_SRV_UNKNOWN;
+	else if (s->health.up)
 		v->state = DS_SRV_UP;
 	else
-		v->state = DS_SRV_UNKNOWN;
+		v->state = DS_SRV_DOWN;
 	v->rtt_us = s->rtt_us;
+	v->since = s->since;
 }
 
 /* Can the agent's connections be moved to `site` now? The sip connection

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
@@ -84,6 +85,24 @@ def server_state(name):
         return tr ? tr.children[2].textContent : null;""" % name)
 
 
+def server_since_cell(name):
+    return js("""const tr = document.querySelector('tr[data-server="%s"]');
+        return tr ? tr.children[4].textContent : null;""" % name)
+
+
+def status_server(name):
+    """The server's object in the run's GET /v1/status."""
+    req = urllib.request.Request(URL + "v1/status")
+    if TOKEN:
+        req.add_header("Authorization", "Bearer " + TOKEN)
+    with urllib.request.urlopen(req, timeout=5) as r:
+        doc = json.load(r)
+    for srv in doc["servers"]:
+        if srv["name"] == name:
+            return srv
+    fail("no server %s in /v1/status" % name)
+
+
 def events(agent, event, **fields):
     """The matching lines of the run's events file."""
     out = []
@@ -140,6 +159,14 @@ def fleet_steps():
           file=sys.stderr)
     wait("SiteX's servers down", 10,
          lambda: server_state("SIP_X") == "down" and server_state("SIP_X_B") == "down")
+    # Since when SIP_X is down: the run's own time of the change, as the page shows it,
+    # after the SIGSTOP on the run's clock.
+    srv = status_server("SIP_X")
+    if srv["state"] != "down" or srv["since"] * 1000 < t_stop * 1000 - T0_MS:
+        fail("SIP_X in /v1/status: %s, expected down since after the SIGSTOP (t=%.3f)"
+             % (srv, (t_stop * 1000 - T0_MS) / 1000))
+    wait("SIP_X down since t = %.3f s" % srv["since"], 10,
+         lambda: server_since_cell("SIP_X") == "t = %.3f s" % srv["since"])
     wait("the switchover marked on the timeline", 5,
          lambda: "switchover to SiteY" in driver.find_element(By.ID, "timeline").text)
     wait("the switchover in the recent events", 5, lambda: "alice switchover kind=sip" in

@@ -26,6 +26,18 @@ jq_() { printf '%s' "$BODY" | perl "$NET_DIR/json.pl" "$@" || fail "not JSON: $B
 expect() { # expect WHAT GOT WANT
 	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3' (body: $BODY)"
 }
+# srv NAME FIELD...: that server's fields from a status BODY.
+srv() {
+	_i=0
+	while :; do
+		_n=$(jq_ "servers/$_i/name")
+		[ "$_n" != MISSING ] || fail "no server $1 in the status: $BODY"
+		[ "$_n" = "$1" ] && break
+		_i=$((_i + 1))
+	done
+	shift
+	for _f in "$@"; do jq_ "servers/$_i/$_f"; done
+}
 CTL=$SOCK
 
 [ -S "$SOCK" ] || fail "no socket at $SOCK"
@@ -38,6 +50,15 @@ expect "alice's sip connection" "$(jq_ agents/0/connections/sip/state agents/0/c
 expect "servers" "$(jq_ servers/0/name servers/0/state servers/0/kind | tr '\n' ' ')" "SIP_X up sip "
 rtt=$(jq_ servers/0/rtt_ms)
 flt 0 "$rtt" || fail "SIP_X's rtt_ms is '$rtt', expected a positive number of ms"
+# since: the time of the server's last change of state (here its first answer),
+# on the run's clock: after start, not after this read.
+st_t=$(jq_ t)
+since_x=$(srv SIP_X since)
+since_xb=$(srv SIP_X_B since)
+flt 0 "$since_x" && fle "$since_x" "$st_t" ||
+	fail "SIP_X's since is '$since_x', expected its first answer: > 0 and <= the status t $st_t"
+flt 0 "$since_xb" && fle "$since_xb" "$st_t" ||
+	fail "SIP_X_B's since is '$since_xb', expected its first answer: > 0 and <= the status t $st_t"
 
 req GET /v1/agents/alice
 expect "GET /v1/agents/alice" "$CODE" 200
@@ -102,10 +123,23 @@ req GET /v1/status
 expect "the 65th connection" "$CODE" 503
 kam_signal KILL KX
 ev_wait "$(fcalc "$BUDGET + $TOL + 1")" --after "$SIG_T0" alice ha-switch kind=sip from=SIP_X to=SIP_X_B
+KILL_T=$SIG_T0 SWITCH_T=$EV_T
 kill "$CROWD"
 wait "$CROWD" 2>/dev/null
 wait_until 3 sh -c "perl '$NET_DIR/http.pl' '$SOCK' GET /v1/status 2>/dev/null | head -n 1 | grep -qx 200" ||
 	fail "the endpoint did not answer again once the crowd left"
+# SIP_X's since moved to the moment it was declared down: after the kill, no
+# later than the ha-switch that followed (and the status read); its backup,
+# untouched, keeps the time of its first answer.
+req GET /v1/status
+st_t=$(jq_ t)
+expect "SIP_X once killed" "$(srv SIP_X state)" down
+since=$(srv SIP_X since)
+flt "$since_x" "$since" || fail "SIP_X's since did not change when it went down: $since_x then $since"
+fle "$KILL_T" "$since" && fle "$since" "$SWITCH_T" && fle "$since" "$st_t" ||
+	fail "SIP_X's since is $since, expected between the kill (t=$KILL_T) and the ha-switch (t=$SWITCH_T), <= the status t $st_t"
+note "SIP_X down since t=$since (killed at t=$KILL_T, ha-switch at t=$SWITCH_T)"
+expect "SIP_X_B's since (untouched, up)" "$(srv SIP_X_B state since | tr '\n' ' ')" "up $since_xb "
 
 # A request larger than 16 KiB: 431, and the connection is closed.
 big=$(perl -e 'print "x" x 20000')
