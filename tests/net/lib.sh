@@ -236,8 +236,8 @@ start_kamailio() {
 		PGIDS="$PGIDS $_pid"
 	fi
 	eval "KPID_$_name=$_pid KPORT_$_name=$_port KSITE_$_name=$_site"
-	wait_until 5 kam_ready_or_dead "$_name" "$_pid" && kam_ready "$_name" ||
-		fail "kamailio $_name (port $_port) did not come up in 5 s; log: $(tail -n 5 "$T/$_name.log")"
+	wait_until 20 kam_ready_or_dead "$_name" "$_pid" && kam_ready "$_name" ||
+		fail "kamailio $_name (port $_port) did not come up in 20 s; log: $(tail -n 5 "$T/$_name.log")"
 	[ "$(cat "$T/$_name.pid")" = "$_pid" ] ||
 		fail "kamailio $_name wrote PID $(cat "$T/$_name.pid"), expected $_pid"
 	eval "KKIDS_$_name=\"$(ps -o pid= --ppid "$_pid" | tr -s ' \n' '  ')\""
