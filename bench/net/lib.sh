@@ -44,7 +44,7 @@ need() {
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 12768))   # below the ephemeral range (32768..)
 		grep -qx "$p" "$W/ports" 2>/dev/null && continue
 		ss -Hlnu "sport = :$p" | grep -q . && continue
 		ss -Hlnt "sport = :$p" | grep -q . && continue

@@ -142,13 +142,16 @@ port_free() {
 }
 
 # free_port VAR: sets VAR to a port of 127.0.0.1 free for both UDP and TCP and not yet
-# handed out by this test. Ports are taken at random in 20000..44999 so that tests
-# running side by side rarely meet. It sets a variable instead of printing the port:
+# handed out by this test. Ports are taken at random in 20000..32767 so that tests
+# running side by side rarely meet, and below the kernel's ephemeral range
+# (32768..60999 here): `ss -l` sees listeners only, and a client socket that
+# dualsite (or anything else) bound to an ephemeral port meanwhile made
+# Kamailio's bind fail with "Address already in use". It sets a variable instead of printing the port:
 # inside $(...) the record in USED_PORTS (and a `fail`) would stay in the subshell.
 free_port() {
 	_n=0
 	while [ $_n -lt 200 ]; do
-		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 25000))
+		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12768))
 		if port_free "$_p"; then
 			USED_PORTS="$USED_PORTS $_p"
 			eval "$1=\$_p"
@@ -156,7 +159,7 @@ free_port() {
 		fi
 		_n=$((_n + 1))
 	done
-	fail "no free port found in 20000..44999"
+	fail "no free port found in 20000..32767"
 }
 
 # ---- network namespaces ---------------------------------------------------------------
