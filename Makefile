@@ -150,7 +150,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # One version for the binary, the man pages, dualsite.pc and the package
 # (tests/pkg/run.sh checks that debian/changelog says the same).
 PKG_VERSION := $(DS_VERSION)
-MAN_CMDS    = validate explain simulate run lab
+MAN_CMDS    = validate explain simulate run lab ctl report render
 MAN_PAGES   = $(B)/man/dualsite.1 $(MAN_CMDS:%=$(B)/man/dualsite-%.1) $(B)/man/dualsite.yaml.5
 INSTALL_ENV = DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" \
               INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" MANDIR="$(MANDIR)" \

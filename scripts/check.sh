@@ -2,8 +2,8 @@
 # `make check`, after both builds: every suite, in two lanes side by side.
 # The suites that start registrars and time real SIP (net, net under ASan,
 # then the benchmarks' smoke runs) go one after the other in one lane, never
-# two at once: they are timing-sensitive. The others (unit, data, fuzz, and
-# unit and data under ASan) share nothing with them and run in the second
+# two at once: they are timing-sensitive. The others (unit, data, fuzz, unit and
+# data under ASan, and the install test) share nothing with them and run in the second
 # lane. Each suite writes its own log (BUILD/check/SUITE.log); a line says
 # when each passed, and a failed suite's log is printed at the end.
 # usage: sh scripts/check.sh BUILD ASAN_BUILD
@@ -48,6 +48,8 @@ other_lane() {
 	suite unit-asan $san unit
 	# shellcheck disable=SC2086
 	suite data-asan $san data
+	# shellcheck disable=SC2086
+	suite pkg $plain pkg-test
 }
 
 start=$(date +%s)

@@ -191,11 +191,13 @@ struct ds_reg_view {
 	int slot;             /* DS_SLOT() of the server holding or trying; -1 none */
 	int64_t expires_at;   /* REGISTERED: when the registrar drops it; else DS_NEVER */
 };
+/* The registration at `proxy` (0 or 1) as the engine sees it, into `v`. */
 void ds_engine_reg(const struct ds_engine *e, int proxy, struct ds_reg_view *v);
 /* True when a manual switchover suspended auto-restore (docs/behaviour.md §3.2). */
 bool ds_engine_restore_suspended(const struct ds_engine *e);
 /* True when `site` (0 preferred, 1 peer) is drained for this agent. */
 bool ds_engine_drained(const struct ds_engine *e, int site);
+/* "registered", "unregistered" or "registering" (the control endpoint's names). */
 const char *ds_reg_state_name(enum ds_reg_state s);
 
 /* Names for logs and JSON (docs/behaviour.md §5). */

@@ -114,7 +114,9 @@ int ds_sim_add_agent(struct ds_sim *sim, const struct ds_engine_conf *conf);
 /* Room for `n` agents in all, so that a large fleet is not grown by
  * doubling (which could leave a third of it unused). */
 int ds_sim_reserve(struct ds_sim *sim, size_t n);
+/* How many agents the simulator runs. */
 size_t ds_sim_agent_count(const struct ds_sim *sim);
+/* Agent number `i`'s engine settings (0 <= i < ds_sim_agent_count()). */
 const struct ds_engine_conf *ds_sim_agent_conf(const struct ds_sim *sim, size_t i);
 /* NULL before the first ds_sim_run_until(). */
 const struct ds_engine *ds_sim_agent_engine(const struct ds_sim *sim, size_t i);
@@ -270,12 +272,15 @@ struct ds_sim_replay {
 	char **pool;                  /* strings the confs point to */
 	size_t n_pool, cap_pool;
 };
+/* Reads every line of `f` (named `file` in diagnostics) into `rp`. Returns
+ * 0, EINVAL after errors (in `d`), EIO when `f` cannot be read, or ENOMEM. */
 int ds_sim_replay_parse(struct ds_sim_replay *rp, FILE *f, const char *file,
 			struct ds_diags *d);
 /* `only`: draw this agent alone (NULL: every agent). Returns 0, ENOENT
  * when `only` is not in the file, EINVAL after errors (in `d`), ENOMEM. */
 int ds_sim_replay_build(struct ds_sim_replay *rp, const struct ds_config *cfg,
 			const char *only, struct ds_diags *d);
+/* Frees what the replay holds; it is empty and reusable afterwards. */
 void ds_sim_replay_reset(struct ds_sim_replay *rp);
 
 #endif
