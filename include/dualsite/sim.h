@@ -233,6 +233,10 @@ int ds_sim_trace_register(struct ds_sim_trace *tr, int64_t t, int server_id);
 /* Frees the record; it is empty and reusable afterwards. */
 void ds_sim_trace_reset(struct ds_sim_trace *tr);
 
+/* Writes `s` escaped for XML text and attribute values (& < > "): the SVG
+ * writers' and the report's HTML. */
+void ds_svg_esc(FILE *f, const char *s);
+
 /* Draws a run as a self-contained SVG timeline: one lane per connected kind
  * (site in use), the two registrations, calls, outages and every event.
  * Returns 0 or EIO. */

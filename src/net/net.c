@@ -23,7 +23,8 @@
 /* The stop's un-REGISTERs go out in batches: a burst of twenty thousand
  * requests would overflow the registrar's (and our own) UDP receive buffer
  * while the loop is busy sending; 50 agents per 10 ms is 10,000 requests/s
- * at most, within what one Kamailio answers (FIELD-NOTES). */
+ * at most, within what one Kamailio answers (about 12,000 REGISTER/s on
+ * loopback here: bench/RESULTS.md). */
 enum { STOP_DEADLINE_MAX_MS = 5000, STOP_BATCH = 50, STOP_STEP_MS = 10 };
 
 int64_t ds_net_now(const struct ds_net *n)

@@ -7,23 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "dualsite/report.h"
+#include "dualsite/sim.h"
 
 #define CW 760.0       /* chart width */
 #define LABEL_W 170.0
 #define BAR_H 12.0
-
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static void secs(FILE *f, int64_t ms, size_t n)
 {
@@ -77,7 +65,7 @@ static void stat_chart(FILE *f, const struct ds_report_site *rs, bool home)
 		int64_t v[3] = {s->p50, s->p99, s->max};
 
 		fprintf(f, "<text x=\"4\" y=\"%.1f\">", y + 1.5 * BAR_H + 4);
-		esc(f, gr->name);
+		ds_svg_esc(f, gr->name);
 		fprintf(f, "</text>\n");
 		for (int k = 0; k < 3; k++) {
 			double by = y + k * BAR_H;
@@ -106,7 +94,7 @@ static void stat_chart(FILE *f, const struct ds_report_site *rs, bool home)
 		top / 1000, top % 1000);
 	fprintf(f, "<figcaption>%s when ", home ? "Time to be home after the site returns"
 		: "Time without a SIP connection");
-	esc(f, rs->site);
+	ds_svg_esc(f, rs->site);
 	fputs(" is lost, per agent group (all runs)</figcaption></figure>\n", f);
 }
 
@@ -130,7 +118,7 @@ static void reg_chart(FILE *f, const struct ds_report *r, const struct ds_report
 		const struct ds_report_reg *g = &rs->regs[k];
 
 		fprintf(f, "<text x=\"4\" y=\"%.1f\">", y + 12);
-		esc(f, g->name);
+		ds_svg_esc(f, g->name);
 		fprintf(f, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">peak %" PRIu32 "/s, mean %.2f/s</text>\n",
 			LABEL_W, y, g->peak * scale > 1 ? g->peak * scale : 1, g->over ? "#d64541" : "#3b78c2",
@@ -159,7 +147,7 @@ static void group_table(FILE *f, const struct ds_report_site *rs)
 		const struct ds_report_group *gr = g < rs->n_groups ? &rs->groups[g] : &rs->all;
 
 		fputs(g < rs->n_groups ? "<tr><td>" : "<tr class=\"all\"><td>", f);
-		esc(f, gr->name);
+		ds_svg_esc(f, gr->name);
 		fprintf(f, "</td><td>%zu</td><td>%zu</td><td>", gr->agents, gr->affected);
 		secs(f, gr->without.p50, gr->without.n);
 		fputs("</td><td>", f);
@@ -181,7 +169,7 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>dualsite "
 	      "report: ", f);
-	esc(f, r->file);
+	ds_svg_esc(f, r->file);
 	fputs("</title>\n<style>\nbody{font-family:'DejaVu Sans',Verdana,sans-serif;color:#111;"
 	      "background:#fff;margin:24px;max-width:1000px}\nh1{font-size:22px}h2{font-size:18px;"
 	      "border-bottom:1px solid #999;margin-top:32px}\ntable{border-collapse:collapse;"
@@ -192,7 +180,7 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 	      "svg text{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:11px}\n"
 	      "@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}}\n"
 	      "</style></head><body>\n<h1>Business Continuity readiness: ", f);
-	esc(f, r->file);
+	ds_svg_esc(f, r->file);
 	fprintf(f, "</h1>\n<p>%zu agents; each site lost %u times at a random instant, back after "
 		"%" PRId64 " s (seed %" PRIu64 "). <span class=\"%s\">%s</span></p>\n", r->n_agents,
 		r->opts.runs, r->opts.outage_ms / 1000, r->opts.seed, r->failed ? "bad" : "ok",
@@ -203,7 +191,7 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 		const struct ds_report_site *rs = &r->sites[s];
 
 		fputs("<h2>", f);
-		esc(f, rs->site);
+		ds_svg_esc(f, rs->site);
 		fputs(" lost</h2>\n", f);
 		group_table(f, rs);
 		stat_chart(f, rs, false);
@@ -213,7 +201,7 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 			fputs("<p>Worst agents (longest time without a SIP connection): ", f);
 			for (size_t w = 0; w < rs->n_worst; w++) {
 				fputs(w ? ", " : "", f);
-				esc(f, rs->worst[w].name);
+				ds_svg_esc(f, rs->worst[w].name);
 				fputs(" ", f);
 				secs(f, rs->worst[w].without_max, 1);
 				fprintf(f, " s (run %u)", rs->worst[w].run + 1);
@@ -226,9 +214,9 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 		fputs("<table><thead><tr><th>agent</th><th>why</th></tr></thead><tbody>\n", f);
 		for (size_t i = 0; i < r->n_unprotected; i++) {
 			fputs("<tr><td>", f);
-			esc(f, r->unprotected[i].agent);
+			ds_svg_esc(f, r->unprotected[i].agent);
 			fputs("</td><td>", f);
-			esc(f, r->unprotected[i].why);
+			ds_svg_esc(f, r->unprotected[i].why);
 			fputs("</td></tr>\n", f);
 		}
 		fputs("</tbody></table>\n", f);
@@ -239,12 +227,12 @@ int ds_report_html(FILE *f, const struct ds_report *r)
 		const struct ds_diag *d = &r->findings.v[i];
 
 		fputs("<li><code>", f);
-		esc(f, d->loc.file ? d->loc.file : "-");
+		ds_svg_esc(f, d->loc.file ? d->loc.file : "-");
 		fprintf(f, ":%d:%d</code> %s: <code>", d->loc.line, d->loc.col,
 			d->sev == DS_SEV_ERROR ? "error" : "warning");
-		esc(f, d->path ? d->path : "");
+		ds_svg_esc(f, d->path ? d->path : "");
 		fputs("</code>: ", f);
-		esc(f, d->msg);
+		ds_svg_esc(f, d->msg);
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n<p>Figures by dualsite report (docs/report.md); the bounds they follow are "

@@ -112,7 +112,6 @@ uint16_t ds_sim_slots_of(const struct ds_engine_conf *conf, const char *name);
 /* Shared by the SVG writers (svg.c, fleet_svg.c): XML-escaped text;
  * seconds without trailing zeros (12, 12.5); a round tick step in ms
  * (1, 2, 5 x 10^n) giving at most ~12 ticks. */
-void ds_svg_esc(FILE *f, const char *s);
 void ds_svg_secs(char *buf, size_t sz, int64_t t);
 int64_t ds_svg_tick_step(int64_t duration);
 
