@@ -52,6 +52,24 @@ struct ds_engine_conf {
 					   * false: up at once, as in simulate */
 };
 
+enum ds_reason {
+	DS_R_NONE,
+	DS_R_SERVER_LOSS,
+	DS_R_PHONE_LOSS,
+	DS_R_MANUAL,
+	DS_R_AUTO_RESTORE,
+	DS_R_CALL_ACTIVE,
+	DS_R_TIMEOUT,
+	DS_R_REJECTED,   /* with `code` */
+	DS_R_EXPIRED,
+	DS_R_REMOVED,
+	DS_R_BYE,
+	DS_R_SITE_LOST,
+	DS_R_DRAIN,
+	DS_R_TLS,        /* a TLS handshake or certificate verification failed */
+	DS_R_DNS,        /* the server's name did not resolve */
+};
+
 enum ds_input_type {
 	DS_IN_SERVERS,        /* the up/down state of every server slot (one instant's probe results, applied together) */
 	DS_IN_REG_OK,         /* REGISTER answered 2xx; `expires` = granted seconds */
@@ -77,6 +95,9 @@ struct ds_input {
 	uint32_t expires;     /* REG_OK */
 	int code;             /* REG_FAIL: SIP status, 0 = no answer */
 	uint32_t retry_after; /* REG_FAIL: Retry-After seconds of a 503, 0 = none */
+	enum ds_reason why;   /* REG_FAIL with code 0: DS_R_TLS or DS_R_DNS when the
+			       * attempt failed before an answer could come; DS_R_NONE
+			       * (timeout) otherwise */
 	bool present;         /* BINDING */
 	int site;             /* CALL_START, DRAIN, UNDRAIN */
 };
@@ -111,22 +132,6 @@ enum ds_event_type {
 	DS_EV_REGISTRATION_FAILED,  /* an attempt failed while none was held: once per reason until a success */
 	DS_EV_CALL_START,
 	DS_EV_CALL_END,
-};
-
-enum ds_reason {
-	DS_R_NONE,
-	DS_R_SERVER_LOSS,
-	DS_R_PHONE_LOSS,
-	DS_R_MANUAL,
-	DS_R_AUTO_RESTORE,
-	DS_R_CALL_ACTIVE,
-	DS_R_TIMEOUT,
-	DS_R_REJECTED,   /* with `code` */
-	DS_R_EXPIRED,
-	DS_R_REMOVED,
-	DS_R_BYE,
-	DS_R_SITE_LOST,
-	DS_R_DRAIN,
 };
 
 struct ds_event {

@@ -51,6 +51,8 @@ static const char *reason_name(enum ds_reason r)
 	case DS_R_BYE:          return "bye";
 	case DS_R_SITE_LOST:    return "site-lost";
 	case DS_R_DRAIN:        return "drain";
+	case DS_R_TLS:          return "tls";
+	case DS_R_DNS:          return "dns";
 	}
 	return "?";
 }

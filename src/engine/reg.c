@@ -224,9 +224,11 @@ void ds_reg_input(struct ds_engine *e, const struct ds_input *in)
 	}
 	case DS_IN_REG_FAIL:
 		/* a 2xx that holds no binding of ours: as a binding check that
-		 * misses it (removed); other codes are rejections */
+		 * misses it (removed); other codes are rejections; no answer is
+		 * a timeout unless the driver knows better (tls, dns) */
 		lost(e, p, in->code >= 200 && in->code < 300 ? DS_R_REMOVED :
-			   in->code ? DS_R_REJECTED : DS_R_TIMEOUT, in->code);
+			   in->code ? DS_R_REJECTED :
+			   in->why != DS_R_NONE ? in->why : DS_R_TIMEOUT, in->code);
 		retry_later(e, p, in->retry_after);
 		return;
 	case DS_IN_BINDING:

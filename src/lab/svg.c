@@ -47,6 +47,7 @@ static enum ds_reason reason_of(const char *r, int *code)
 		{"call-active", DS_R_CALL_ACTIVE}, {"timeout", DS_R_TIMEOUT},
 		{"expired", DS_R_EXPIRED}, {"removed", DS_R_REMOVED}, {"bye", DS_R_BYE},
 		{"site-lost", DS_R_SITE_LOST}, {"drain", DS_R_DRAIN},
+		{"tls", DS_R_TLS}, {"dns", DS_R_DNS},
 	};
 	*code = 0;
 	if (!strncmp(r, "rejected:", 9)) {

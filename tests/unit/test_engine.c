@@ -303,6 +303,44 @@ static void test_registration_failed_once_per_reason(void **state)
 	ds_engine_free(e);
 }
 
+/* An attempt that failed before any answer could come keeps the driver's
+ * reason (tls, dns) instead of timeout, and each is said once. */
+static void test_registration_failed_tls_dns(void **state)
+{
+	static const enum ds_reason why[] = {DS_R_TLS, DS_R_TLS, DS_R_DNS, DS_R_NONE};
+	static const enum ds_reason said[] = {DS_R_TLS, DS_R_NONE, DS_R_DNS, DS_R_TIMEOUT};
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	int64_t t = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(ds_engine_alloc(&e, &c, 1, 0, sink, &r), 0);
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+		const struct ds_action *a = find_act(&r, DS_ACT_REGISTER, 0);
+		const struct ds_event *ev;
+
+		while (!a) {
+			t = ds_engine_next_wakeup(e);
+			assert_true(t != DS_NEVER);
+			input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = t});
+			a = find_act(&r, DS_ACT_REGISTER, 0);
+		}
+		t += 10;
+		input(e, &r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = t, .proxy = 0,
+			.seq = a->seq, .why = why[i]});
+		ev = find(&r, DS_EV_REGISTRATION_FAILED, DS_KIND_SIP);
+		if (said[i] == DS_R_NONE) {
+			assert_null(ev);
+			continue;
+		}
+		assert_non_null(ev);
+		assert_int_equal(ev->reason, said[i]);
+	}
+	ds_engine_free(e);
+}
+
 static void test_state_is_small(void **state)
 {
 	(void)state;
@@ -362,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_restore_waits_for_call),
 		cmocka_unit_test(test_second_challenge_style_rejection_retries_later),
 		cmocka_unit_test(test_registration_failed_once_per_reason),
+		cmocka_unit_test(test_registration_failed_tls_dns),
 		cmocka_unit_test(test_state_is_small),
 		cmocka_unit_test(test_same_seed_same_delays),
 		cmocka_unit_test(test_health_counts_failures),
