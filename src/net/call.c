@@ -189,8 +189,7 @@ static int site_of_source(const struct net_agent *ag, const struct sa *src, int 
 			else if (sa_cmp(a, src, SA_ADDR))
 				host |= 1u << site;
 		}
-		if (sa_af(&ag->sbc_addr[site]) != AF_UNSPEC &&
-		    sa_cmp(&ag->sbc_addr[site], src, SA_ADDR))
+		if (ag->sbc[site] >= 0 && sa_cmp(&n->sbcs[ag->sbc[site]].addr, src, SA_ADDR))
 			host |= 1u << site;
 	}
 	sites = exact ? exact : host;
@@ -208,11 +207,9 @@ static bool source_known(const struct ds_net *n, const struct sa *src)
 	for (size_t i = 0; i < n->n_servers; i++)
 		if (n->servers[i].s->kind == DS_KIND_SIP && sa_cmp(&n->servers[i].addr, src, SA_ADDR))
 			return true;
-	for (size_t i = 0; i < n->n_agents; i++)
-		for (int k = 0; k < 2; k++)
-			if (sa_af(&n->agents[i].sbc_addr[k]) != AF_UNSPEC &&
-			    sa_cmp(&n->agents[i].sbc_addr[k], src, SA_ADDR))
-				return true;
+	for (size_t i = 0; i < n->n_sbcs; i++)
+		if (sa_cmp(&n->sbcs[i].addr, src, SA_ADDR))
+			return true;
 	return false;
 }
 

@@ -221,9 +221,9 @@ static void print_start(struct ds_net *n)
 	for (size_t i = 0; i < n->n_servers; i++) {
 		const struct net_server *s = &n->servers[i];
 		char at[128];
-		if (s->srv_name)
+		if (s->dn.srv_name)
 			re_snprintf(at, sizeof(at), "%s (a name without a port: SRV %s)",
-				    s->s->host, s->srv_name);
+				    s->s->host, s->dn.srv_name);
 		else if (s->named)
 			re_snprintf(at, sizeof(at), "%s:%u (a name: DNS)", s->s->host, s->s->port);
 		else

@@ -12,6 +12,52 @@
 #include "timers.h"
 #include "dualsite/view.h"
 
+/* dns.c: one target of an SRV answer */
+struct net_target {
+	char *name;
+	uint16_t port;
+};
+
+/* dns.c: a host name (a server's, an SBC's) looked up without blocking the
+ * loop and again before its TTL ends; with SRV, the targets in RFC 2782
+ * order and the one in use. */
+struct net_dname {
+	struct ds_net *net;
+	const char *host;
+	char what[64];               /* "server SIP_X", "SBC sbc.example", for the log */
+	struct sa *addr;             /* where the answer goes (the owner's), with its port */
+	bool sbc;                    /* an SBC's: not probed, only REGISTERs go there */
+	bool ok;                     /* addr holds an answer (kept until its TTL ends) */
+	bool init;                   /* its first look-up is over */
+	bool said_keep, said_fail;
+	uint64_t expires;            /* tmr_jiffies() when the answer's TTL ends */
+	struct dns_query *dq;
+	struct tmr tmr;              /* the next look-up */
+	struct tmr exp_tmr;          /* the answer's TTL ends */
+	char why[48];                /* why the last look-up failed */
+	char *srv_name;              /* "_sip._udp.HOST" when SRV applies; else NULL */
+	char *a_name;                /* the name of the A/AAAA look-up in flight */
+	char via[96];                /* "SRV ... -> target:port", for the log */
+	uint16_t port;               /* without SRV: the port that goes with the address */
+	uint16_t a_port;             /* the port the answer goes with */
+	int64_t ttl_cap;             /* the SRV record's TTL, s */
+	struct net_target *tg;       /* the SRV targets in order (RFC 2782) */
+	uint32_t n_tg, cur;          /* ... how many, the one in use */
+	uint32_t gen;                /* changes whenever the target in use changes */
+	uint64_t rng;                /* the weighted order's draws (from the run's seed) */
+};
+
+/* dns.c: one SBC address some agents use (host, port, transport), looked
+ * up once for all of them. */
+struct net_sbc {
+	const char *host;
+	uint16_t port;               /* 0: SRV for a name; the server's port for an address */
+	enum sip_transp tp;
+	bool named;
+	struct sa addr;              /* numeric, or the name's answer */
+	struct net_dname dn;
+};
+
 /* One server some chosen agent uses: probed once for all of them. */
 struct net_server {
 	const struct ds_server *s;
@@ -31,21 +77,8 @@ struct net_server {
 	struct ds_rtt_hist rtt;      /* every answered probe's (metrics.c) */
 	int auth_sig;                /* reg.c: the digest challenge last said; 0 none */
 	/* dns.c: a server whose host is a name */
-	struct ds_net *net;
 	bool named;
-	bool dns_ok;                 /* addr holds an answer (kept until its TTL ends) */
-	bool dns_init;               /* its first look-up is over */
-	bool dns_said_keep, dns_said_fail;
-	uint64_t dns_expires;        /* tmr_jiffies() when the answer's TTL ends */
-	struct dns_query *dq;
-	struct tmr dns_tmr;          /* the next look-up */
-	struct tmr dns_exp_tmr;      /* the answer's TTL ends */
-	char dns_why[48];            /* why the last look-up failed */
-	char *srv_name;              /* "_sip._udp.HOST" when SRV applies; else NULL */
-	char *a_name;                /* the name of the A/AAAA look-up in flight */
-	char srv_via[96];            /* "SRV ... -> target:port", for the log */
-	uint16_t a_port;             /* the port the answer goes with */
-	int64_t ttl_cap;             /* the SRV record's TTL, s */
+	struct net_dname dn;         /* its look-ups; the answer goes to addr */
 	uint32_t *agents;            /* indexes of the agents that use it */
 	uint32_t n_agents;
 };
@@ -76,6 +109,9 @@ struct net_binding {
 	uint8_t op;                  /* enum bind_op */
 	uint8_t proxy;
 	uint8_t challenges;          /* per attempt */
+	uint8_t why;                 /* enum ds_reason: the attempt failed before
+				      * anything went out (DS_R_DNS); DS_R_NONE */
+	uint32_t sbc_gen;            /* the SBC's target (dn.gen) the attempt went to */
 };
 
 struct net_call;
@@ -98,7 +134,7 @@ struct net_agent {
 	struct net_call *call;
 	const char *sbc_host[2];     /* sipendpoint.sbc-register-address(.peer) */
 	uint16_t sbc_port[2];
-	struct sa sbc_addr[2];       /* resolved; AF_UNSPEC when no SBC */
+	int sbc[2];                  /* index in net->sbcs; -1 when no SBC */
 	int64_t answer_delay_ms;
 	int64_t call_since;          /* ms: the current call's call-start */
 	int call_site;               /* ... and its site */
@@ -134,6 +170,8 @@ struct ds_net {
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
 	struct dnsc *dnsc;           /* dns.c; NULL when no server is named */
 	unsigned dns_pending;        /* first look-ups not over yet */
+	struct net_sbc *sbcs;        /* dns.c: the agents' SBC addresses, each once */
+	size_t n_sbcs;
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
 	struct sa advertise;         /* --advertise; AF_UNSPEC: per destination */
 	struct net_local *local;     /* local.c's cache */
@@ -185,7 +223,7 @@ static inline const char *ds_net_tp_name(enum sip_transp tp)
 }
 
 /* dns.c */
-/* The DNS client, when a server is named (system name servers). */
+/* The DNS client, when a server or SBC is named (system name servers). */
 int ds_dns_setup(struct ds_net *n);
 /* First look-ups; the first probe round starts when they are all over. */
 int ds_dns_start(struct ds_net *n);
@@ -193,8 +231,15 @@ void ds_dns_stop(struct ds_net *n);
 /* Whether requests can go to the server: numeric, or a name with an answer. */
 static inline bool ds_dns_usable(const struct net_server *s)
 {
-	return !s->named || s->dns_ok;
+	return !s->named || s->dn.ok;
 }
+/* The SBC (host, port, transport) in n->sbcs, added if new: *idx. */
+int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, enum sip_transp tp,
+	       int *idx);
+/* The target in use of d (gen: when the failure was seen) failed: the next
+ * SRV target is looked up and used. False when there is none other, or the
+ * list wrapped around to its first (every target failed once). */
+bool ds_dns_next_target(struct net_dname *d, uint32_t gen);
 
 /* local.c */
 /* The address (with `port`) that Via, Contact and SDP carry toward dst:

@@ -316,7 +316,7 @@ static void fail_count(struct net_server *s, const struct round_probe *p)
 	if (s->fails_fast < UINT16_MAX)
 		s->fails_fast++;
 	if (p->dns)
-		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dns_why);
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dn.why);
 	else if (p->unsent)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
 	else if (p->icmp)
@@ -359,6 +359,13 @@ static void round_timeout_h(void *arg)
 		if (p->ok || s->last_ok_round > r->num)
 			continue;
 		fail_count(s, p);
+		/* named by SRV: its next target before it is declared down */
+		if (s->named && s->health.fails + 1u >= n->pc.failures &&
+		    ds_dns_next_target(&s->dn, s->dn.gen)) {
+			s->health.fails = 0;
+			s->fails_timeout = s->fails_fast = 0;
+			continue;
+		}
 		down = ds_health_result(&s->health, false, n->pc.failures);
 		if (!s->known && s->health.fails >= n->pc.failures) {
 			s->known = true;   /* from unknown to down */

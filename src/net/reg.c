@@ -84,14 +84,20 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 
 	if (si < 0)
 		return EINVAL;
+	if (ag->sbc[b->proxy] >= 0) {
+		const struct net_sbc *sbc = &n->sbcs[ag->sbc[b->proxy]];
+
+		if (sbc->named && !sbc->dn.ok)
+			return EDESTADDRREQ;   /* a name without an address (dns.c) */
+		*dst = sbc->addr;   /* a name's answer has its port (SRV, dns.c) */
+		if (!sbc->named)
+			sa_set_port(dst, sbc->port ? sbc->port : srv->port);
+		return 0;
+	}
 	if (!ds_dns_usable(&n->servers[si]))
 		return EDESTADDRREQ;   /* a name without an address (dns.c) */
 	*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
-	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR)) {
-		*dst = ag->sbc_addr[b->proxy];
-		sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
-	}
-	else if (ag->sbc_port[b->proxy]) {
+	if (ag->sbc_port[b->proxy]) {
 		sa_set_port(dst, ag->sbc_port[b->proxy]);
 	}
 	return 0;
@@ -175,11 +181,11 @@ static void bind_abandon(struct net_binding *b)
 }
 
 static void report_fail(struct net_binding *b, uint32_t seq, int code,
-			uint32_t retry_after)
+			uint32_t retry_after, enum ds_reason why)
 {
 	struct ds_input in = {
 		.type = DS_IN_REG_FAIL, .proxy = b->proxy, .seq = seq,
-		.code = code, .retry_after = retry_after,
+		.code = code, .retry_after = retry_after, .why = why,
 	};
 	ds_net_input(b->ag, &in);
 }
@@ -191,6 +197,7 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 	struct ds_net *n = b->ag->net;
 	uint8_t op = b->op;
 	uint32_t seq = b->seq;
+	enum ds_reason why = (enum ds_reason)b->why;
 	bool present = false;
 	uint32_t granted;
 
@@ -215,7 +222,7 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 				       code, present ? "granting expires=0 to our Contact" :
 				       "without our Contact among its bindings");
 				bound_set(b, b->server_id, false);
-				report_fail(b, seq, code, 0);
+				report_fail(b, seq, code, 0, DS_R_NONE);
 				break;
 			}
 			bound_set(b, b->server_id, true);
@@ -227,10 +234,10 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 		}
 		else {
 			/* unanswered, it may still have been taken: a clean
-			 * stop removes it there too */
-			if (code == 0)
+			 * stop removes it there too (unless it never went out) */
+			if (code == 0 && why == DS_R_NONE)
 				bound_set(b, b->server_id, true);
-			report_fail(b, seq, code, retry_after);
+			report_fail(b, seq, code, retry_after, why);
 		}
 		break;
 	case BIND_CHECK:
@@ -246,7 +253,7 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 			ds_net_input(b->ag, &in);
 		}
 		else {
-			report_fail(b, seq, code, retry_after);
+			report_fail(b, seq, code, retry_after, why);
 		}
 		break;
 	case BIND_UNREGISTER:
@@ -276,9 +283,16 @@ static void send_or_hold(struct net_binding *b)
 
 	if (err == EDESTADDRREQ) {
 		const struct ds_net *n = b->ag->net;
-		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: dns: %s",
+		int sbc = b->ag->sbc[b->proxy];
+
+		/* a failed attempt at once (reason dns), not a silent server */
+		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: dns: %s%s",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
-		       n->servers[n->srv_index[b->server_id]].dns_why);
+		       sbc >= 0 ? n->sbcs[sbc].dn.why :
+		       n->servers[n->srv_index[b->server_id]].dn.why,
+		       sbc >= 0 ? " (its SBC's name)" : "");
+		b->why = DS_R_DNS;
+		b->deadline = tmr_jiffies();
 	}
 	else if (err) {
 		/* nothing went out: like a silent server, ends at the deadline */
@@ -297,9 +311,16 @@ static void bind_tmr_h(void *arg)
 	uint64_t now = tmr_jiffies(), next;
 
 	if (now >= b->deadline) {
-		ds_log(n, "%s: proxy%u REGISTER to %s: no final answer within "
-		       "register-timeout", b->ag->p->name, b->proxy,
-		       bind_server(b, b->server_id)->name);
+		int sbc = b->ag->sbc[b->proxy];
+
+		if (b->why == DS_R_NONE) {
+			ds_log(n, "%s: proxy%u REGISTER to %s: no final answer within "
+			       "register-timeout", b->ag->p->name, b->proxy,
+			       bind_server(b, b->server_id)->name);
+			/* through an SBC named by SRV: its next target */
+			if (sbc >= 0 && n->sbcs[sbc].named)
+				(void)ds_dns_next_target(&n->sbcs[sbc].dn, b->sbc_gen);
+		}
 		bind_finish(b, 0, 0, NULL);
 		return;
 	}
@@ -438,6 +459,8 @@ static void bind_begin(struct net_binding *b, enum bind_op op, int server_id,
 	b->challenges = 0;
 	b->auth_cseq = 0;
 	b->first_cseq = b->cseq + 1;
+	b->why = DS_R_NONE;
+	b->sbc_gen = b->ag->sbc[b->proxy] >= 0 ? b->ag->net->sbcs[b->ag->sbc[b->proxy]].dn.gen : 0;
 	b->deadline = tmr_jiffies() + (uint64_t)b->ag->net->pc.register_timeout_ms;
 	send_or_hold(b);
 	arm(b);

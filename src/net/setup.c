@@ -3,7 +3,6 @@
  * Everything that can fail for one agent is reported as a diagnostic on
  * that agent, so one run names every problem at once. */
 #include <math.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,25 +17,6 @@ static const char *person_path(const struct ds_person *p, char *buf, size_t sz)
 {
 	snprintf(buf, sz, "persons/%s", p->name);
 	return buf;
-}
-
-/* An SBC's host name or numeric address, resolved once at start
- * (getaddrinfo); server names are dns.c's, looked up in the loop. */
-static int resolve(const char *host, int af, struct sa *sa)
-{
-	struct addrinfo hints, *res = NULL;
-	int err;
-
-	if (!sa_set_str(sa, host, 0))
-		return 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = af;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(host, NULL, &hints, &res) || !res)
-		return ENOENT;
-	err = sa_set_sa(sa, res->ai_addr);
-	freeaddrinfo(res);
-	return err;
 }
 
 static enum sip_transp transport_of(const struct ds_value *v)
@@ -139,20 +119,16 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 		const struct ds_value *a = &eff.v[i ? DS_OPT_SBC_ADDRESS_PEER : DS_OPT_SBC_ADDRESS];
 		const struct ds_value *pt = &eff.v[i ? DS_OPT_SBC_PORT_PEER : DS_OPT_SBC_PORT];
 
-		sa_init(&ag->sbc_addr[i], AF_UNSPEC);
-		if (a->set && a->v.s) {
-			ag->sbc_host[i] = a->v.s;
-			if (resolve(a->v.s, sa_af(&n->laddr), &ag->sbc_addr[i])) {
-				ds_diag_add(diags, DS_SEV_ERROR,
-					    a->opt ? &a->opt->loc : &p->loc,
-					    a->opt ? a->opt->path : path,
-					    "agent '%s': SBC address '%s' does not resolve; "
-					    "expected a host name or an IP address",
-					    p->name, a->v.s);
-				return EINVAL;
-			}
-		}
+		ag->sbc[i] = -1;
 		ag->sbc_port[i] = pt->set ? (uint16_t)lround(pt->v.d) : 0;
+		if (a->set && a->v.s) {
+			/* a name is looked up by dns.c, in the loop, once for
+			 * every agent that names it */
+			ag->sbc_host[i] = a->v.s;
+			err = ds_sbc_add(n, a->v.s, ag->sbc_port[i], ag->tp, &ag->sbc[i]);
+			if (err)
+				return err;
+		}
 	}
 	ag->answer_delay_ms = eff.v[DS_OPT_ANSWER_DELAY].set ?
 		(int64_t)llround(eff.v[DS_OPT_ANSWER_DELAY].v.d * 1000.0) : 1000;
@@ -524,6 +500,7 @@ void ds_net_free(struct ds_net *n)
 	for (size_t i = 0; i < n->n_servers; i++)
 		free(n->servers[i].agents);
 	free(n->servers);
+	free(n->sbcs);
 	free(n->srv_index);
 	free(n->local);
 	free(n->by_user);
