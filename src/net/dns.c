@@ -415,14 +415,16 @@ static void dname_close(struct net_dname *d)
 	targets_free(d);
 }
 
-int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, enum sip_transp tp,
-	       int *idx)
+int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
+	       enum sip_transp tp, int *idx)
 {
 	struct net_sbc *t, *b;
+	bool srv = port_set && !port && sa_set_str(&(struct sa){0}, host, 0);
 
 	for (size_t i = 0; i < n->n_sbcs; i++) {
 		b = &n->sbcs[i];
-		if (b->port == port && b->tp == tp && !strcmp(b->host, host)) {
+		if (b->port == port && b->srv == srv && b->tp == tp && !strcmp(b->host, host)) {
+			b->n_agents++;
 			*idx = (int)i;
 			return 0;
 		}
@@ -437,6 +439,8 @@ int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, enum sip_trans
 	b->host = host;
 	b->port = port;
 	b->tp = tp;
+	b->srv = srv;
+	b->n_agents = 1;
 	b->named = sa_set_str(&b->addr, host, port) != 0;
 	if (b->named)
 		sa_init(&b->addr, sa_af(&n->laddr));
@@ -476,7 +480,7 @@ int ds_dns_setup(struct ds_net *n)
 		dname_init(&b->dn, n, &b->addr, b->host, b->port);
 		b->dn.sbc = true;
 		re_snprintf(b->dn.what, sizeof(b->dn.what), "SBC %s", b->host);
-		if (!b->port) {
+		if (b->srv) {
 			err = srv_name_of(&b->dn.srv_name, b->host, b->tp == SIP_TRANSP_TLS,
 					  b->tp);
 			if (err)
@@ -506,9 +510,18 @@ int ds_dns_start(struct ds_net *n)
 	for (size_t i = 0; i < n->n_servers; i++)
 		if (n->servers[i].named)
 			lookup(&n->servers[i].dn);
-	for (size_t i = 0; i < n->n_sbcs; i++)
-		if (n->sbcs[i].named)
-			lookup(&n->sbcs[i].dn);
+	for (size_t i = 0; i < n->n_sbcs; i++) {
+		struct net_sbc *b = &n->sbcs[i];
+		if (!b->named)
+			continue;
+		if (b->srv)
+			ds_log(n, "SBC %s: a name with port 0: SRV %s, one look-up for %u "
+			       "agent proxies", b->host, b->dn.srv_name, b->n_agents);
+		else
+			ds_log(n, "SBC %s: a name: DNS, one look-up for %u agent proxies",
+			       b->host, b->n_agents);
+		lookup(&b->dn);
+	}
 	return 0;
 }
 

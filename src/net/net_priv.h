@@ -51,9 +51,11 @@ struct net_dname {
  * up once for all of them. */
 struct net_sbc {
 	const char *host;
-	uint16_t port;               /* 0: SRV for a name; the server's port for an address */
+	uint16_t port;               /* 0: the member's port, or SRV (srv) */
 	enum sip_transp tp;
 	bool named;
+	bool srv;                    /* a name with port 0 given: RFC 3263 SRV */
+	uint32_t n_agents;           /* the agents' proxies that go through it */
 	struct sa addr;              /* numeric, or the name's answer */
 	struct net_dname dn;
 };
@@ -233,9 +235,10 @@ static inline bool ds_dns_usable(const struct net_server *s)
 {
 	return !s->named || s->dn.ok;
 }
-/* The SBC (host, port, transport) in n->sbcs, added if new: *idx. */
-int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, enum sip_transp tp,
-	       int *idx);
+/* The SBC (host, port, transport) in n->sbcs, added if new: *idx. A name
+ * with port 0 given (port_set) is looked up by SRV. */
+int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
+	       enum sip_transp tp, int *idx);
 /* The target in use of d (gen: when the failure was seen) failed: the next
  * SRV target is looked up and used. False when there is none other, or the
  * list wrapped around to its first (every target failed once). */

@@ -89,8 +89,8 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 
 		if (sbc->named && !sbc->dn.ok)
 			return EDESTADDRREQ;   /* a name without an address (dns.c) */
-		*dst = sbc->addr;   /* a name's answer has its port (SRV, dns.c) */
-		if (!sbc->named)
+		*dst = sbc->addr;   /* an SRV answer has its port (dns.c) */
+		if (!sbc->srv)
 			sa_set_port(dst, sbc->port ? sbc->port : srv->port);
 		return 0;
 	}

@@ -125,7 +125,8 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 			/* a name is looked up by dns.c, in the loop, once for
 			 * every agent that names it */
 			ag->sbc_host[i] = a->v.s;
-			err = ds_sbc_add(n, a->v.s, ag->sbc_port[i], ag->tp, &ag->sbc[i]);
+			err = ds_sbc_add(n, a->v.s, ag->sbc_port[i], pt->set, ag->tp,
+					 &ag->sbc[i]);
 			if (err)
 				return err;
 		}
