@@ -364,6 +364,8 @@ static void round_timeout_h(void *arg)
 		    ds_dns_next_target(&s->dn, s->dn.gen)) {
 			s->health.fails = 0;
 			s->fails_timeout = s->fails_fast = 0;
+			/* the rounds already out went to the failed target */
+			s->last_ok_round = n->round;
 			continue;
 		}
 		down = ds_health_result(&s->health, false, n->pc.failures);
