@@ -74,8 +74,8 @@ static void resolve_opts(struct lookups *lk, const struct ds_optset *set, struct
 		    ds_host_is_ip(o->value.s) || resolves(lk, o->value.s))
 			continue;
 		ds_diag_add(d, DS_SEV_WARNING, &o->loc, o->path, "`%s` '%s' does not resolve "
-			    "here (getaddrinfo found no address); `run` would stop at start if it "
-			    "does not resolve where `run` runs", o->name, o->value.s);
+			    "here (getaddrinfo found no address); where `run` runs, REGISTERs "
+			    "through it would fail with reason dns", o->name, o->value.s);
 	}
 }
 
@@ -94,8 +94,8 @@ static void resolve_names(const struct ds_config *cfg, struct ds_diags *d)
 			continue;
 		snprintf(path, sizeof(path), "servers/%s/host", s->name);
 		ds_diag_add(d, DS_SEV_WARNING, &s->host_loc, path, "host '%s' does not resolve "
-			    "here (getaddrinfo found no address); `run` would stop at start if it "
-			    "does not resolve where `run` runs", s->host);
+			    "here (getaddrinfo found no address); where `run` runs, its probes "
+			    "and REGISTERs would fail with reason dns", s->host);
 	}
 	resolve_opts(&lk, &cfg->app.opts, d);
 	for (size_t i = 0; i < cfg->n_tenants; i++)
