@@ -68,7 +68,8 @@ def main():
     send(1)
     if receive(1):
         s.sendto(b"\x00\x01 not RTP at all", dest)
-        s.sendto(struct.pack("!BBHI", 0x80, 201, 1, SSRC), dest)   # RTCP RR, no blocks
+        # an RTCP receiver report with one block (as long as RTP's header and more)
+        s.sendto(struct.pack("!BBHI", 0x81, 201, 7, SSRC) + struct.pack("!IIIIII", 0xBAD, 0, 100, 0, 0, 0), dest)
         stray.sendto(rtp(1, 1, 0, False, b"\xff" * 160, ssrc=0xBAD), dest)
         for i in range(2, count + 1):
             send(i)
