@@ -58,9 +58,9 @@ ended_line() {
 }
 
 # 1. ended by the caller's BYE
-call bye KX 6000
+call bye KX 20000   # held long enough for a late start of the peer on a loaded machine
 echo_check 50
-ev_wait 15 alice call-end site=SiteX reason=bye
+ev_wait 30 alice call-end site=SiteX reason=bye
 ended_line "by the caller" 50 50
 wait_until 2 run_lets_go "$MPORT" || fail "run still holds the media port $MPORT after the call's end"
 wait_exit 5 "$(spid bye)" || fail "sipp's call did not finish"
