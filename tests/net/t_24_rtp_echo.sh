@@ -6,18 +6,13 @@
 # another source. The call-end log line and /metrics count 50 received and 50 sent,
 # and the socket is gone when the caller's BYE ends the call. A second call, through
 # SiteX, ends when SiteX is lost (site-lost) and a third, through SiteY, when run
-# stops: each logs its counts and frees its socket.
+# stops: each logs its counts and frees its socket. First, with --advertise HOST:PORT,
+# the SDP names HOST and the RTP port, not PORT.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: python3 not found" >&2; exit 2; }
 two_sites
 gen_config "$T/ds.yaml"
-free_port CPORT
-CTL=127.0.0.1:$CPORT
-start_dualsite "$T/ds.yaml" --control "$CTL"
-ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
-ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
-
 answered_ge() { [ "$(grep -c "alice: call answered (200 OK), media at" "$T/ds.err")" -ge "$1" ]; }
 # media_addr N: the media address of the N-th answer, from run's log.
 media_addr() {
@@ -56,6 +51,30 @@ ended_line() {
 	grep -q "alice: call ended ($1), RTP packets received $2, sent $3 (1 from a source other than 127.0.0.1:$RTP ignored)$" "$T/ds.err" ||
 		fail "no line 'call ended ($1), RTP packets received $2, sent $3 (1 ... ignored)'; got: $(grep 'call ended' "$T/ds.err")"
 }
+
+# 0. With --advertise HOST:PORT, the SDP carries HOST and the RTP port (PORT is SIP's).
+# An INVITE straight to run from the servers' address, its URI naming SiteX.
+start_dualsite "$T/ds.yaml" --advertise 198.51.100.7:5999
+ev_wait 5 alice registered proxy=0 site=SiteX server=SIP_X
+ds_addr=$(sed -n 's/.*listening on \([0-9.]*:[0-9]*\) .*/\1/p' "$T/ds.err" | head -n 1 |
+	sed 's/^0\.0\.0\.0:/127.0.0.1:/')
+[ -n "$ds_addr" ] || fail "no listen address in dualsite's log"
+start_sipp adv "$ds_addr" -sf "$SIPP_DIR/invite_dsp.xml" -s 7001 -d 2000 -m 1 -timeout 15
+wait_until 5 answered_ge 1 || fail "run did not answer the INVITE sent straight to it"
+MEDIA=$(media_addr 1)
+case $MEDIA in
+198.51.100.7:5999) fail "with --advertise 198.51.100.7:5999 the SDP's media port is 5999, SIP's" ;;
+198.51.100.7:*) run_holds "${MEDIA##*:}" || fail "no socket of run on the SDP's media port ${MEDIA##*:}" ;;
+*) fail "with --advertise 198.51.100.7:5999 the media address is '$MEDIA', expected 198.51.100.7:PORT" ;;
+esac
+ds_stop
+[ "$DS_RC" = 0 ] || fail "dualsite run (--advertise) exited $DS_RC after SIGTERM, expected 0"
+
+free_port CPORT
+CTL=127.0.0.1:$CPORT
+start_dualsite "$T/ds.yaml" --control "$CTL"
+ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
+ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
 
 # 1. ended by the caller's BYE
 call bye KX 20000   # held long enough for a late start of the peer on a loaded machine
