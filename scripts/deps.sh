@@ -17,6 +17,7 @@ TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-de
 BROWSER="chromium chromium-driver python3-selenium firefox-esr python3-websocket"
 PROMETHEUS="prometheus"
 REALNET="iproute2 dnsmasq-base"
+LINPHONE="linphone-cli"
 # make package / package-test only:
 PACKAGE="debhelper dpkg-dev fakeroot lintian debootstrap systemd groff-base man-db"
 case ${1:-all} in
@@ -26,8 +27,9 @@ lab) PKGS="$BUILD $LAB" ;;
 browser) PKGS=$BROWSER ;;
 prometheus) PKGS=$PROMETHEUS ;;
 realnet) PKGS=$REALNET ;;
+linphone) PKGS=$LINPHONE ;;
 package) PKGS=$PACKAGE ;;
-*) echo "usage: sh scripts/deps.sh [build|test|lab|browser|prometheus|realnet|package]" \
+*) echo "usage: sh scripts/deps.sh [build|test|lab|browser|prometheus|realnet|linphone|package]" \
 	"(no argument: test's)" >&2; exit 2 ;;
 esac
 missing=""

@@ -58,7 +58,8 @@ struct ds_net_counters {
 	uint64_t reg_attempts[2][DS_RA_N];
 	uint64_t calls_total[DS_VIEW_MAX_SITES + 1];
 	uint32_t calls_active;
-	uint64_t rtp_received;
+	uint64_t rtp_received;                 /* RTP packets of calls: from callers */
+	uint64_t rtp_sent;                     /* ... and echoed back to them */
 	double start_time;                     /* wall clock, seconds since the epoch */
 };
 

@@ -163,9 +163,11 @@ static void moves(struct ds_buf *b, const struct ds_net_counters *c)
 		ds_buf_printf(b, "\"} %llu\n", (unsigned long long)c->calls_total[s]);
 	}
 	head(b, "dualsite_rtp_packets_total", "counter",
-	     "RTP packets of calls, per direction (media is received and sunk: no sent yet).");
+	     "RTP packets of calls, per direction (received from callers, sent: echoed back).");
 	ds_buf_printf(b, "dualsite_rtp_packets_total{direction=\"received\"} %llu\n",
 		      (unsigned long long)c->rtp_received);
+	ds_buf_printf(b, "dualsite_rtp_packets_total{direction=\"sent\"} %llu\n",
+		      (unsigned long long)c->rtp_sent);
 }
 
 static long open_fds(void)

@@ -12,8 +12,8 @@
  * Contact carried decide, as the registrar copied it into the request URI.
  * One call per agent (a second INVITE gets 486); an unknown user gets 404
  * and a known one not registered at the site the INVITE came through gets
- * 480. Media is sunk: one UDP socket per
- * call, every packet counted and dropped, the count logged at the end.
+ * 480. Media is echoed (media.c): one RTP socket per call, freed with
+ * the call, its packet counts logged at the end.
  * Nothing in a switchover or a restore touches a session; only the engine's
  * DROP_CALL (its site was lost) or the peer's BYE/CANCEL ends one. */
 #include <stdlib.h>
@@ -28,12 +28,9 @@ enum { REFUSED_SAY_MS = 10000 };
 struct net_call {
 	struct net_agent *ag;
 	struct sipsess *sess;
-	struct udp_sock *rtp;
+	struct ds_media *media;
 	struct mbuf *sdp;
 	struct tmr tmr;
-	struct sa rtp_addr;
-	uint64_t pkts;
-	uint64_t bytes;
 	int site;
 };
 
@@ -44,7 +41,7 @@ static void call_destructor(void *arg)
 	tmr_cancel(&c->tmr);
 	/* an established session sends BYE, a ringing one 486 */
 	c->sess = mem_deref(c->sess);
-	c->rtp = mem_deref(c->rtp);
+	c->media = mem_deref(c->media);
 	c->sdp = mem_deref(c->sdp);
 }
 
@@ -53,49 +50,14 @@ static void call_end(struct net_call *c, const char *why, bool tell)
 {
 	struct net_agent *ag = c->ag;
 
-	ds_log(ag->net, "%s: call ended (%s), %llu RTP packets (%llu bytes) sunk",
-	       ag->p->name, why, (unsigned long long)c->pkts,
-	       (unsigned long long)c->bytes);
+	ds_log(ag->net, "%s: call ended (%s), %H", ag->p->name, why, ds_media_print,
+	       c->media);
 	ag->call = NULL;
 	mem_deref(c);
 	if (tell) {
 		struct ds_input in = {.type = DS_IN_CALL_END};
 		ds_net_input(ag, &in);
 	}
-}
-
-static void media_recv_h(const struct sa *src, struct mbuf *mb, void *arg)
-{
-	struct net_call *c = arg;
-	(void)src;
-
-	c->pkts++;
-	c->bytes += mbuf_get_left(mb);
-	c->ag->net->ctr.rtp_received++;
-}
-
-static int sdp_build(struct net_call *c)
-{
-	const struct sa *a = &c->rtp_addr;
-	const char *ipv = sa_af(a) == AF_INET6 ? "IP6" : "IP4";
-	int err;
-
-	c->sdp = mbuf_alloc(512);
-	if (!c->sdp)
-		return ENOMEM;
-	err = mbuf_printf(c->sdp,
-			  "v=0\r\n"
-			  "o=dualsite %u 1 IN %s %j\r\n"
-			  "s=dualsite\r\n"
-			  "c=IN %s %j\r\n"
-			  "t=0 0\r\n"
-			  "m=audio %u RTP/AVP 0 8\r\n"
-			  "a=rtpmap:0 PCMU/8000\r\n"
-			  "a=rtpmap:8 PCMA/8000\r\n"
-			  "a=sendrecv\r\n",
-			  rand_u32(), ipv, a, ipv, a, sa_port(a));
-	c->sdp->pos = 0;
-	return err;
 }
 
 static int offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
@@ -112,7 +74,7 @@ static int answer_h(const struct sip_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
-	return 0;   /* the caller's answer (late offer): media is sunk anyway */
+	return 0;   /* the caller's answer (late offer): the echo goes where RTP comes from */
 }
 
 static void estab_h(const struct sip_msg *msg, void *arg)
@@ -148,8 +110,8 @@ static void answer_tmr_h(void *arg)
 		call_end(c, why, true);
 		return;
 	}
-	ds_log(c->ag->net, "%s: call answered (200 OK), media to %J",
-	       c->ag->p->name, &c->rtp_addr);
+	ds_log(c->ag->net, "%s: call answered (200 OK), media at %J (RTP echo)",
+	       c->ag->p->name, ds_media_addr(c->media));
 }
 
 static int user_cmp(const void *key, const void *elem)
@@ -237,7 +199,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	struct ds_net *n = arg;
 	struct net_agent **agp, *ag;
 	struct net_call *c;
-	struct sa rtp_laddr, local;
+	struct sa local;
 	char contact[128];
 	int dsp, site, err;
 	bool reg;
@@ -285,22 +247,16 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	c->ag = ag;
 	c->site = site;
 	tmr_init(&c->tmr);
-	rtp_laddr = n->laddr;
-	sa_set_port(&rtp_laddr, 0);
-	err = udp_listen(&c->rtp, &rtp_laddr, media_recv_h, c);
-	if (!err)
-		err = udp_local_get(c->rtp, &c->rtp_addr);
-	/* on a wildcard, the SDP and the Contact carry the address that
-	 * reaches whoever sent the INVITE (libre would write 0.0.0.0) */
-	if (!err)
-		err = ds_net_local(n, &msg->src, sa_port(&c->rtp_addr), &c->rtp_addr);
+	err = ds_media_open(&c->media, n, &msg->src);
+	/* on a wildcard, the Contact carries the address that reaches whoever
+	 * sent the INVITE (libre would write 0.0.0.0) */
 	if (!err)
 		err = ds_net_local(n, &msg->src, sa_port(&n->laddr), &local);
 	if (!err && re_snprintf(contact, sizeof(contact), "sip:%s@%J;transport=%s",
 				ag->p->sip_user, &local, ds_net_tp_name(msg->tp)) < 0)
 		err = ENOMEM;
 	if (!err)
-		err = sdp_build(c);
+		err = ds_media_sdp(c->media, &c->sdp);
 	if (!err)
 		err = sipsess_accept(&c->sess, n->sess_sock, msg, 180, "Ringing",
 				     contact, "application/sdp", NULL,

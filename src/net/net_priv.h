@@ -281,6 +281,17 @@ void ds_binding_action(struct net_binding *b, const struct ds_action *a);
  * (ds_net_stop_done() is called once it is answered or abandoned). */
 bool ds_binding_stop(struct net_binding *b);
 
+/* media.c: a call's RTP echo, one socket pair per call */
+struct ds_media;
+/* Opens the call's RTP socket on the listen address; its SDP address is
+ * the local one that reaches `toward` (the INVITE's source). */
+int ds_media_open(struct ds_media **mp, struct ds_net *n, const struct sa *toward);
+const struct sa *ds_media_addr(const struct ds_media *m);
+/* Our SDP answer: the media address, PCMU and PCMA. */
+int ds_media_sdp(const struct ds_media *m, struct mbuf **sdpp);
+/* "RTP packets received N, sent M" (and strays, send failures): %H */
+int ds_media_print(struct re_printf *pf, const struct ds_media *m);
+
 /* call.c */
 int ds_call_listen(struct ds_net *n);
 void ds_call_drop(struct net_agent *ag);

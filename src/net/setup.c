@@ -382,7 +382,7 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 	}
 	n->laddr = want;
 
-	/* room for one TCP connection per server and one RTP socket per call */
+	/* room for one TCP connection per server and one RTP/RTCP socket pair per call */
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rlim_t need = 4096 + 2 * (rlim_t)count;
 		if (rl.rlim_cur < need && rl.rlim_max > rl.rlim_cur) {
