@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # A raw HTTP/1.1 client for the control endpoint tests: one request, prints the
 # status code on the first line and the body after it. ADDR is a Unix socket path
-# (with a '/') or HOST:PORT. Exit 0 when an answer came, 3 when none did.
+# (with a '/') or HOST:PORT; a chunked body is joined. Exit 0 when an answer
+# came, 3 when none did (or its chunked framing was broken).
 #   perl http.pl ADDR METHOD PATH [TOKEN]
 use strict;
 use warnings;
@@ -25,5 +26,24 @@ my $resp = <$s> // '';
 my ($head, $body) = split /\r\n\r\n/, $resp, 2;
 my ($code) = ($head // '') =~ m{^HTTP/1\.1 (\d{3}) };
 defined $code or do { print STDERR "http.pl: no HTTP answer: '$resp'\n"; exit 3 };
+if ($head =~ /^Transfer-Encoding: chunked\r?$/mi) {
+	# chunked (GET /v1/status): the chunks' data, checked to end with the last chunk
+	my ($data, $at) = ('', 0);
+	while (1) {
+		pos($body) = $at;
+		$body =~ /\G([0-9a-fA-F]+)\r\n/g or do {
+			print STDERR "http.pl: broken chunk framing at body byte $at\n"; exit 3 };
+		my $n = hex $1;
+		$at += length($1) + 2;
+		last if !$n;
+		substr($body, $at + $n, 2) eq "\r\n" or do {
+			print STDERR "http.pl: chunk of $n bytes at body byte $at not ended by CRLF\n"; exit 3 };
+		$data .= substr($body, $at, $n);
+		$at += $n + 2;
+	}
+	substr($body, $at) eq "\r\n" or do {
+		print STDERR "http.pl: bytes after the last chunk\n"; exit 3 };
+	$body = $data;
+}
 print "$code\n", $body // '';
 exit 0;
