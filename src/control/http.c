@@ -8,7 +8,8 @@
  * libre loop with fd_listen(); requests are framed here (at most 16 KiB
  * with the body) and parsed by libre's http_msg_decode(). A connection reads
  * its next request only once the answer to the last one is written, so a
- * client that does not read holds one answer's memory and no more; one
+ * client that does not read holds one answer's memory and no more (of a
+ * status answer, written a slice per loop turn, one slice); one
  * that makes no progress for 30 s is closed; an event stream whose reader
  * falls 4 MiB behind is dropped; past 64 connections a new one gets a 503
  * and is closed. Nothing here waits on a client. */

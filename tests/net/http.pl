@@ -4,6 +4,7 @@
 # (with a '/') or HOST:PORT; a chunked body is joined. Exit 0 when an answer
 # came, 3 when none did (or its chunked framing was broken).
 #   perl http.pl ADDR METHOD PATH [TOKEN]
+#   perl http.pl --answer FILE     (the same for an answer saved in FILE)
 use strict;
 use warnings;
 use IO::Socket::UNIX;
@@ -11,18 +12,26 @@ use IO::Socket::INET;
 
 $SIG{PIPE} = "IGNORE";   # a refused connection is closed before our request: read its answer
 
-my ($addr, $method, $path, $token) = @ARGV;
-die "usage: http.pl ADDR METHOD PATH [TOKEN]\n" unless defined $path;
-my $s = $addr =~ m{/}
-	? IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $addr)
-	: IO::Socket::INET->new(PeerAddr => $addr, Proto => 'tcp', Timeout => 5);
-$s or do { print STDERR "http.pl: cannot connect to $addr: $!\n"; exit 3 };
-my $req = "$method $path HTTP/1.1\r\nHost: dualsite\r\nConnection: close\r\n";
-$req .= "Authorization: Bearer $token\r\n" if defined $token && length $token;
-$req .= "Content-Length: 0\r\n" if $method eq 'POST';
-print $s "$req\r\n";
-local $/;
-my $resp = <$s> // '';
+my $resp;
+if (@ARGV == 2 && $ARGV[0] eq '--answer') {
+	# an answer another client saved: read from the file, not asked for
+	open(my $f, '<', $ARGV[1]) or do { print STDERR "http.pl: $ARGV[1]: $!\n"; exit 3 };
+	local $/;
+	$resp = <$f> // '';
+} else {
+	my ($addr, $method, $path, $token) = @ARGV;
+	die "usage: http.pl ADDR METHOD PATH [TOKEN] | http.pl --answer FILE\n" unless defined $path;
+	my $s = $addr =~ m{/}
+		? IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $addr)
+		: IO::Socket::INET->new(PeerAddr => $addr, Proto => 'tcp', Timeout => 5);
+	$s or do { print STDERR "http.pl: cannot connect to $addr: $!\n"; exit 3 };
+	my $req = "$method $path HTTP/1.1\r\nHost: dualsite\r\nConnection: close\r\n";
+	$req .= "Authorization: Bearer $token\r\n" if defined $token && length $token;
+	$req .= "Content-Length: 0\r\n" if $method eq 'POST';
+	print $s "$req\r\n";
+	local $/;
+	$resp = <$s> // '';
+}
 my ($head, $body) = split /\r\n\r\n/, $resp, 2;
 my ($code) = ($head // '') =~ m{^HTTP/1\.1 (\d{3}) };
 defined $code or do { print STDERR "http.pl: no HTTP answer: '$resp'\n"; exit 3 };
