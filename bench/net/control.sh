@@ -3,7 +3,8 @@
 # /v1/status and GET /metrics (sequential requests from one client, each on
 # its own connection), the time the requests held dualsite's loop (from its
 # debug lines: a status answer is written in slices over many loop turns,
-# so its longest turn is what the loop was held at once), and what the SIP
+# so its longest turn is what the loop was held at once: in wall time, and in
+# the loop's own CPU time, which a loaded machine does not stretch), and what the SIP
 # loop's probes saw meanwhile: the probe round trips of
 # dualsite_probe_rtt_seconds, idle and while the requests run (a request
 # that held the loop would show as a longer round trip of the probes
@@ -76,8 +77,9 @@ loop() {
 loop_status() {
 	_l=$(grep -F "control: GET /v1/status: 200" "$W/run.log")
 	echo "longest turn $(printf '%s\n' "$_l" | sed 's/.* longest \([0-9.]*\) ms.*/\1/' | pct)" \
-	     "(in $(printf '%s\n' "$_l" | sed 's/.* in \([0-9]*\) turns.*/\1/' | sort -n | tail -n 1) turns at most);" \
-	     "all turns of an answer $(printf '%s\n' "$_l" | sed 's/.* ms, \([0-9.]*\) ms in all$/\1/' | pct)"
+	     "(of CPU: $(printf '%s\n' "$_l" | sed 's/.* (of CPU \([0-9.]*\) ms).*/\1/' | pct)," \
+	     "$(printf '%s\n' "$_l" | sed 's/.* in \([0-9]*\) turns.*/\1/' | sort -n | tail -n 1) turns);" \
+	     "all turns of an answer $(printf '%s\n' "$_l" | sed 's/.* \([0-9.]*\) ms in all$/\1/' | pct)"
 }
 delta() { # delta BEFORE AFTER: probes, mean ms, probes over 100 ms
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[1] - x[1];

@@ -38,7 +38,7 @@ static bool grow(struct ds_buf *b, size_t n)
 	return true;
 }
 
-void ds_buf_put(struct ds_buf *b, const char *s, size_t n)
+void ds_buf_put_grow(struct ds_buf *b, const char *s, size_t n)
 {
 	if (!grow(b, n))
 		return;
@@ -147,6 +147,35 @@ void ds_buf_chunk(struct ds_buf *b, const char *p, size_t n)
 	if (n)
 		ds_buf_put(b, p, n);
 	ds_buf_put(b, "\r\n", 2);   /* the data's end; after the last chunk, the trailer's */
+}
+
+enum { CHUNK_HEAD_MAX = 2 * sizeof(size_t) + 2 };   /* hex digits, CRLF */
+
+size_t ds_buf_chunk_open(struct ds_buf *b)
+{
+	static const char room[CHUNK_HEAD_MAX];
+
+	ds_buf_put(b, room, sizeof(room));
+	return b->len - sizeof(room);
+}
+
+size_t ds_buf_chunk_close(struct ds_buf *b, size_t at)
+{
+	size_t data = at + CHUNK_HEAD_MAX, n, k;
+	char head[CHUNK_HEAD_MAX + 1];
+
+	if (b->oom || b->len < data)
+		return at;
+	n = b->len - data;
+	if (!n) {
+		b->len = at;   /* nothing: no chunk (an empty one would end the body) */
+		b->p[b->len] = '\0';
+		return at;
+	}
+	k = (size_t)snprintf(head, sizeof(head), "%zx\r\n", n);
+	memcpy(b->p + data - k, head, k);
+	ds_buf_put(b, "\r\n", 2);
+	return data - k;
 }
 
 /* The chunk head (size, extensions, CRLF) at p[i..len): its size and where

@@ -19,13 +19,14 @@ enum {
 	CTL_LINGER_MS   = 2000,        /* after a last answer, its client's rest is dropped */
 	CTL_SSE_PING_MS = 15000,       /* a comment line keeps streams alive */
 	CTL_SSE_MAX_OUT = 4 << 20,     /* a stream's reader this far behind is dropped */
-	CTL_SLICE       = 65536,       /* a status answer's bytes written per loop turn */
+	CTL_SLICE       = 65536,       /* a status answer is written this much at a time, */
+	CTL_TURN_US     = 1000,        /* ... more in one loop turn while this has not passed */
 };
 
-/* GET /v1/status is written in slices, one per loop turn, each once the
- * last is in the kernel: at 10,000 agents no turn of the SIP loop is held
- * for the whole answer, and a client that reads slowly holds one slice of
- * memory. An agent is as it was when its slice was written; `t` is when the
+/* GET /v1/status is written in slices, each once the last is in the
+ * kernel, for about a millisecond per loop turn: at 10,000 agents no turn of
+ * the SIP loop is held for the whole answer, and a client that reads slowly
+ * holds one slice of memory. An agent is as it was when its slice was written; `t` is when the
  * answer began (expires_in counts from it). */
 struct ctl_status {
 	int64_t now;                  /* the answer's t */
@@ -48,7 +49,6 @@ struct ds_control {
 	struct tmr accept_tmr;        /* out of descriptors: accept again later */
 	char *line;                   /* an event's JSON line, grown to fit */
 	size_t line_cap;
-	struct ds_buf slice;          /* a status slice, before its chunk framing */
 };
 
 struct ctl_conn {
@@ -69,6 +69,7 @@ struct ctl_conn {
 	size_t sliced_bytes;          /* for the debug line: the body's size, */
 	unsigned turns;               /* the loop turns that wrote it, */
 	int64_t turn_max_us, turns_us; /* the longest and all of them */
+	int64_t turn_max_cpu_us;      /* the most CPU time a turn took */
 };
 
 /* A request as the routes see it. */

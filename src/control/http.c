@@ -9,7 +9,7 @@
  * with the body) and parsed by libre's http_msg_decode(). A connection reads
  * its next request only once the answer to the last one is written, so a
  * client that does not read holds one answer's memory and no more (of a
- * status answer, written a slice per loop turn, one slice); one
+ * status answer, written in slices over several loop turns, one slice); one
  * that makes no progress for 30 s is closed; an event stream whose reader
  * falls 4 MiB behind is dropped; past 64 connections a new one gets a 503
  * and is closed. Nothing here waits on a client. */
@@ -32,6 +32,7 @@
 static void conn_close(struct ctl_conn *cn);
 static bool conn_process(struct ctl_conn *cn);
 static int64_t mono_us(void);
+static int64_t cpu_us(void);
 
 /* ---- addresses ---------------------------------------------------------------- */
 
@@ -215,35 +216,32 @@ static void conn_close(struct ctl_conn *cn)
 	free(cn);
 }
 
-/* Appends the status answer's next slice to `out`, framed. Returns false
- * when out of memory: the answer cannot be finished. */
+/* Appends the status answer's next slice to `out` (drained), framed in
+ * place. Returns false when out of memory: the answer cannot be finished. */
 static bool conn_slice(struct ctl_conn *cn)
 {
-	struct ds_buf *s = &cn->ctl->slice;
+	struct ds_buf *o = &cn->out;
+	size_t at = cn->chunked ? ds_buf_chunk_open(o) : o->len, before = o->len;
 
-	s->len = 0;
-	ds_ctl_status_slice(cn->ctl, &cn->st, s);
-	cn->sliced_bytes += s->len;
-	if (!cn->chunked)
-		ds_buf_put(&cn->out, s->p, s->len);
-	else if (s->len)
-		ds_buf_chunk(&cn->out, s->p, s->len);
+	ds_ctl_status_slice(cn->ctl, &cn->st, o);
+	cn->sliced_bytes += o->len - before;
+	if (cn->chunked)
+		cn->out_off = ds_buf_chunk_close(o, at);
 	if (cn->st.done) {
 		cn->slicing = false;
 		if (cn->chunked)
-			ds_buf_chunk(&cn->out, NULL, 0);
+			ds_buf_chunk(o, NULL, 0);
 	}
-	if (s->oom)
-		ds_buf_free(s);
-	return !s->oom && !cn->out.oom;
+	return !o->oom;
 }
 
-/* Writes what it can, and of a status answer one more slice per loop turn.
- * Returns false when the connection was closed. */
+/* Writes what it can, and of a status answer more slices while the socket
+ * takes them, for about CTL_TURN_US of this loop turn. Returns false when
+ * the connection was closed. */
 static bool conn_flush(struct ctl_conn *cn)
 {
 	bool sliced = false, slicing = cn->slicing;
-	int64_t t0 = slicing ? mono_us() : 0;
+	int64_t t0 = slicing ? mono_us() : 0, c0 = slicing ? cpu_us() : 0;
 
 	for (;;) {
 		while (cn->out_off < cn->out.len) {
@@ -263,7 +261,7 @@ static bool conn_flush(struct ctl_conn *cn)
 		}
 		cn->out.len = 0;
 		cn->out_off = 0;
-		if (!cn->slicing || sliced)
+		if (!cn->slicing || (sliced && mono_us() - t0 >= CTL_TURN_US))
 			break;
 		if (!conn_slice(cn)) {
 			conn_close(cn);   /* a cut answer: its client sees the framing end early */
@@ -273,19 +271,21 @@ static bool conn_flush(struct ctl_conn *cn)
 	}
  blocked:
 	if (sliced) {
-		int64_t us = mono_us() - t0;
+		int64_t us = mono_us() - t0, cpu = cpu_us() - c0;
 
 		cn->turns++;
 		cn->turns_us += us;
 		if (us > cn->turn_max_us)
 			cn->turn_max_us = us;
+		if (cpu > cn->turn_max_cpu_us)
+			cn->turn_max_cpu_us = cpu;
 	}
 	if (slicing && !cn->slicing) {
 		/* the loop time the answer cost, for --log-level debug and the benchmark */
 		ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: GET /v1/status: 200, %zu bytes "
-			   "in %u turns, longest %.3f ms, %.3f ms in all", cn->sliced_bytes,
-			   cn->turns, (double)cn->turn_max_us / 1000.0,
-			   (double)cn->turns_us / 1000.0);
+			   "in %u turns, longest %.3f ms (of CPU %.3f ms), %.3f ms in all",
+			   cn->sliced_bytes, cn->turns, (double)cn->turn_max_us / 1000.0,
+			   (double)cn->turn_max_cpu_us / 1000.0, (double)cn->turns_us / 1000.0);
 	}
 	if (cn->out_off >= cn->out.len && !cn->slicing) {
 		if (cn->out.cap > 65536)   /* a status answer's slices: not kept while idle */
@@ -328,7 +328,7 @@ static void conn_answer(struct ctl_conn *cn, struct ctl_resp *rs)
 		cn->st = rs->st;
 		cn->sliced_bytes = 0;
 		cn->turns = 0;
-		cn->turn_max_us = cn->turns_us = 0;
+		cn->turn_max_us = cn->turn_max_cpu_us = cn->turns_us = 0;
 		return;
 	}
 	if (rs->stream) {
@@ -365,12 +365,24 @@ static void answer_error(struct ctl_conn *cn, unsigned status, const char *msg)
 	ds_buf_free(&rs.body);
 }
 
-static int64_t mono_us(void)
+static int64_t clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+/* The loop's own CPU time: a turn's wall time also counts the moments the
+ * system ran something else. */
+static int64_t cpu_us(void)
+{
+	return clock_us(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* One complete request, its head parsed into rq (or refused with status). */
@@ -652,7 +664,6 @@ void ds_control_free(struct ds_control *c)
 	free(c->addr);
 	free(c->token);
 	free(c->line);
-	ds_buf_free(&c->slice);
 	free(c);
 }
 

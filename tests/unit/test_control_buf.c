@@ -146,6 +146,35 @@ static void test_chunk_writer(void **state)
 	ds_buf_free(&b);
 }
 
+/* Chunks written in place frame the same bytes; the room their head did not
+ * need is before the returned start; an empty one is left out. */
+static void test_chunk_in_place(void **state)
+{
+	struct ds_buf b = {0}, want = {0};
+	size_t at, start;
+	char big[300];
+	(void)state;
+
+	memset(big, 'q', sizeof(big));
+	ds_buf_lit(&b, "HEAD");
+	at = ds_buf_chunk_open(&b);
+	assert_int_equal(at, 4);
+	ds_buf_put(&b, big, sizeof(big));
+	start = ds_buf_chunk_close(&b, at);
+	assert_true(start >= at);
+	ds_buf_chunk(&want, big, sizeof(big));
+	assert_int_equal(b.len - start, want.len);
+	assert_memory_equal(b.p + start, want.p, want.len);
+	assert_memory_equal(b.p, "HEAD", 4);
+	/* nothing appended: no chunk at all */
+	b.len = 0;
+	at = ds_buf_chunk_open(&b);
+	assert_int_equal(ds_buf_chunk_close(&b, at), at);
+	assert_int_equal(b.len, 0);
+	ds_buf_free(&b);
+	ds_buf_free(&want);
+}
+
 /* Chunks of many sizes (data with CR, LF and NUL in it) read back whole; every
  * shorter prefix asks for more, never ends early nor is called broken. */
 static void test_chunks_round_trip(void **state)
@@ -277,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_jstr_plain),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_chunk_writer),
+		cmocka_unit_test(test_chunk_in_place),
 		cmocka_unit_test(test_chunks_round_trip),
 		cmocka_unit_test(test_chunks_broken),
 		cmocka_unit_test(test_consume),
