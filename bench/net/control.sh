@@ -77,9 +77,10 @@ loop() {
 loop_status() {
 	_l=$(grep -F "control: GET /v1/status: 200" "$W/run.log")
 	echo "longest turn $(printf '%s\n' "$_l" | sed 's/.* longest \([0-9.]*\) ms.*/\1/' | pct)" \
-	     "(of CPU: $(printf '%s\n' "$_l" | sed 's/.* (of CPU \([0-9.]*\) ms).*/\1/' | pct)," \
-	     "$(printf '%s\n' "$_l" | sed 's/.* in \([0-9]*\) turns.*/\1/' | sort -n | tail -n 1) turns);" \
-	     "all turns of an answer $(printf '%s\n' "$_l" | sed 's/.* \([0-9.]*\) ms in all$/\1/' | pct)"
+	     "(of CPU: $(printf '%s\n' "$_l" | sed 's/.* longest [0-9.]* ms (of CPU \([0-9.]*\) ms).*/\1/' | pct)," \
+	     "$(printf '%s\n' "$_l" | sed 's/.* in \([0-9]*\) turns.*/\1/' | sort -n | tail -n 1) turns at most);" \
+	     "all turns of an answer $(printf '%s\n' "$_l" | sed 's/.* \([0-9.]*\) ms in all.*/\1/' | pct)" \
+	     "(of CPU: $(printf '%s\n' "$_l" | sed 's/.* in all (of CPU \([0-9.]*\) ms)$/\1/' | pct))"
 }
 delta() { # delta BEFORE AFTER: probes, mean ms, probes over 100 ms
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[1] - x[1];

@@ -69,7 +69,7 @@ struct ctl_conn {
 	size_t sliced_bytes;          /* for the debug line: the body's size, */
 	unsigned turns;               /* the loop turns that wrote it, */
 	int64_t turn_max_us, turns_us; /* the longest and all of them */
-	int64_t turn_max_cpu_us;      /* the most CPU time a turn took */
+	int64_t turn_max_cpu_us, turns_cpu_us; /* the same in CPU time */
 };
 
 /* A request as the routes see it. */

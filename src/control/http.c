@@ -277,15 +277,17 @@ static bool conn_flush(struct ctl_conn *cn)
 		cn->turns_us += us;
 		if (us > cn->turn_max_us)
 			cn->turn_max_us = us;
+		cn->turns_cpu_us += cpu;
 		if (cpu > cn->turn_max_cpu_us)
 			cn->turn_max_cpu_us = cpu;
 	}
 	if (slicing && !cn->slicing) {
 		/* the loop time the answer cost, for --log-level debug and the benchmark */
 		ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: GET /v1/status: 200, %zu bytes "
-			   "in %u turns, longest %.3f ms (of CPU %.3f ms), %.3f ms in all",
-			   cn->sliced_bytes, cn->turns, (double)cn->turn_max_us / 1000.0,
-			   (double)cn->turn_max_cpu_us / 1000.0, (double)cn->turns_us / 1000.0);
+			   "in %u turns, longest %.3f ms (of CPU %.3f ms), %.3f ms in all "
+			   "(of CPU %.3f ms)", cn->sliced_bytes, cn->turns,
+			   (double)cn->turn_max_us / 1000.0, (double)cn->turn_max_cpu_us / 1000.0,
+			   (double)cn->turns_us / 1000.0, (double)cn->turns_cpu_us / 1000.0);
 	}
 	if (cn->out_off >= cn->out.len && !cn->slicing) {
 		if (cn->out.cap > 65536)   /* a status answer's slices: not kept while idle */
@@ -328,7 +330,7 @@ static void conn_answer(struct ctl_conn *cn, struct ctl_resp *rs)
 		cn->st = rs->st;
 		cn->sliced_bytes = 0;
 		cn->turns = 0;
-		cn->turn_max_us = cn->turn_max_cpu_us = cn->turns_us = 0;
+		cn->turn_max_us = cn->turn_max_cpu_us = cn->turns_us = cn->turns_cpu_us = 0;
 		return;
 	}
 	if (rs->stream) {
