@@ -229,6 +229,7 @@ static void test_chunks_broken(void **state)
 		{"x\r\nabc\r\n0\r\n\r\n", EPROTO, NULL},          /* no size */
 		{"3 \r\nabc\r\n", EPROTO, NULL},                  /* junk after the size */
 		{"3\nabc\r\n0\r\n\r\n", EPROTO, NULL},            /* LF alone */
+		{"3;x\nabc\r\n0\r\n\r\n", EPROTO, NULL},          /* ... after an extension */
 		{"3\r\nabcd\r\n0\r\n\r\n", EPROTO, NULL},         /* more data than said */
 		{"0\r\nX-T: 1\n\r\n", EPROTO, NULL},              /* a trailer line without CR */
 		{"fffffffffffffffffffff\r\n", EPROTO, NULL},      /* a size past size_t */
