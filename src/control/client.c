@@ -2,6 +2,7 @@
  * Unix socket or TCP address, send one request, read the answer (or follow
  * an event stream). Blocking, with timeouts: it is a command, not the loop. */
 #include <errno.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "dualsite/control.h"
+#include "buf.h"
 
 enum { IO_TIMEOUT_S = 10, MAX_ANSWER = 256 << 20 };
 
@@ -139,119 +141,186 @@ static int send_request(int fd, const char *token, const char *method, const cha
 	return send_all(fd, req, (size_t)n);
 }
 
-/* Reads until the head is complete; parses the status and Content-Length.
- * buf holds what was read (head and the start of the body). */
-static int read_head(int fd, char **bufp, size_t *lenp, size_t *hlenp, unsigned *status,
-		     long long *clen, char *err, size_t errsz)
+/* An answer as read so far: p[0..len), NUL-terminated, room for cap bytes
+ * (and the NUL). */
+struct rd {
+	int fd;
+	char *p;
+	size_t len, cap;
+};
+
+/* Reads more into r, growing it up to max bytes. Returns what recv()
+ * returned: bytes read, 0 at the close, or -1 with errno (EFBIG: r is
+ * full at max). */
+static ssize_t rd_more(struct rd *r, size_t max)
 {
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap + 1), *end = NULL;
+	ssize_t n;
 
-	if (!buf)
-		return ENOMEM;
-	while (!end) {
-		ssize_t r;
+	if (r->cap - r->len < 4096 && r->cap < max) {
+		size_t cap = r->cap ? r->cap * 2 : 8192;
+		char *p;
 
-		if (len == cap) {
-			snprintf(err, errsz, "the answer's head is over %zu bytes", cap);
-			free(buf);
+		if (cap > max)
+			cap = max;
+		p = realloc(r->p, cap + 1);
+		if (!p)
+			return -1;   /* errno: ENOMEM */
+		r->p = p;
+		r->cap = cap;
+	}
+	if (r->len == r->cap) {
+		errno = EFBIG;
+		return -1;
+	}
+	do
+		n = recv(r->fd, r->p + r->len, r->cap - r->len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		r->len += (size_t)n;
+	r->p[r->len] = '\0';
+	return n;
+}
+
+/* The head of an answer: status, Content-Length (-1: none) and whether the
+ * body is chunked; hlen is its length with the blank line. */
+struct head {
+	unsigned status;
+	long long clen;
+	bool chunked;
+	size_t hlen;
+};
+
+/* Reads until the head is complete and parses it; r keeps what was read
+ * (the head and the start of the body). */
+static int read_head(struct rd *r, struct head *h, char *err, size_t errsz)
+{
+	enum { MAX_HEAD = 8192 };
+	char *end;
+
+	while (!r->p || !(end = strstr(r->p, "\r\n\r\n"))) {
+		ssize_t n = rd_more(r, MAX_HEAD);
+
+		if (n < 0 && errno == EFBIG) {
+			snprintf(err, errsz, "the answer's head is over %d bytes", MAX_HEAD);
 			return EPROTO;
 		}
-		r = recv(fd, buf + len, cap - len, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : EPIPE;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EPIPE;
 
-			snprintf(err, errsz, "%s", r < 0 && (e == EAGAIN || e == EWOULDBLOCK)
+			snprintf(err, errsz, "%s", n < 0 && (e == EAGAIN || e == EWOULDBLOCK)
 				 ? "no answer within 10 s" : "the connection closed without an answer");
-			free(buf);
 			return e;
 		}
-		len += (size_t)r;
-		buf[len] = '\0';
-		end = strstr(buf, "\r\n\r\n");
 	}
-	*clen = -1;
-	if (sscanf(buf, "HTTP/1.%*1[01] %3u", status) != 1) {
-		snprintf(err, errsz, "not an HTTP answer: '%.40s'", buf);
-		free(buf);
+	h->clen = -1;
+	h->chunked = false;
+	if (sscanf(r->p, "HTTP/1.%*1[01] %3u", &h->status) != 1) {
+		snprintf(err, errsz, "not an HTTP answer: '%.40s'", r->p);
 		return EPROTO;
 	}
-	for (char *l = strstr(buf, "\r\n"); l && l < end; l = strstr(l + 2, "\r\n"))
+	for (char *l = strstr(r->p, "\r\n"); l && l < end; l = strstr(l + 2, "\r\n")) {
 		if (!strncasecmp(l + 2, "Content-Length:", 15))
-			*clen = atoll(l + 17);
-	*bufp = buf;
-	*lenp = len;
-	*hlenp = (size_t)(end - buf) + 4;
+			h->clen = atoll(l + 17);
+		if (!strncasecmp(l + 2, "Transfer-Encoding: chunked\r\n", 28))
+			h->chunked = true;
+	}
+	h->hlen = (size_t)(end - r->p) + 4;
 	return 0;
+}
+
+/* Connects, sends the request and reads the answer's head. */
+static int open_answer(const char *addr, const char *token, const char *method,
+		       const char *path, bool stream, struct rd *r, struct head *h,
+		       char *err, size_t errsz)
+{
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	e = connect_to(addr, &r->fd, err, errsz);
+	if (e)
+		return e;
+	e = send_request(r->fd, token, method, path, stream);
+	if (e) {
+		snprintf(err, errsz, "cannot send the request: %s", strerror(e));
+		return e;
+	}
+	return read_head(r, h, err, errsz);
+}
+
+/* Reads the body after the head h: Content-Length bytes, the chunks, or up
+ * to the close; it becomes a->body. */
+static int read_body(struct rd *r, const struct head *h, struct ds_ctl_answer *a,
+		     char *err, size_t errsz)
+{
+	size_t pos = 0;   /* chunked: the first chunk not yet complete */
+
+	memmove(r->p, r->p + h->hlen, r->len - h->hlen + 1);
+	r->len -= h->hlen;
+	for (;;) {
+		ssize_t n;
+
+		if (h->chunked) {
+			int e = ds_chunks_scan(r->p, r->len, &pos);
+
+			if (!e)
+				break;
+			if (e == EPROTO) {
+				snprintf(err, errsz, "the answer's chunked framing is broken "
+					 "at body byte %zu", pos);
+				return e;
+			}
+		} else if (h->clen >= 0 && (long long)r->len >= h->clen) {
+			break;
+		}
+		n = rd_more(r, MAX_ANSWER);
+		if (n == 0 && !h->chunked && h->clen < 0)
+			break;
+		if (n < 0 && errno == EFBIG) {
+			snprintf(err, errsz, "the answer is over %d MiB", MAX_ANSWER >> 20);
+			return EFBIG;
+		}
+		if (n <= 0) {
+			if (h->chunked)
+				snprintf(err, errsz, "the answer was cut short (%zu bytes, "
+					 "its last chunk missing)", r->len);
+			else
+				snprintf(err, errsz, "the answer was cut short (%zu of %lld bytes)",
+					 r->len, h->clen);
+			return n < 0 ? errno : EPIPE;
+		}
+	}
+	if (h->chunked)
+		r->len = ds_chunks_join(r->p, pos);
+	else if (h->clen >= 0)
+		r->len = (size_t)h->clen;
+	r->p[r->len] = '\0';   /* cap always keeps a byte for it */
+	a->status = h->status;
+	a->body = r->p;
+	a->len = r->len;
+	r->p = NULL;
+	return 0;
+}
+
+static void rd_close(struct rd *r)
+{
+	free(r->p);
+	if (r->fd >= 0)
+		close(r->fd);
 }
 
 int ds_ctl_request(const char *addr, const char *token, const char *method,
 		   const char *path, struct ds_ctl_answer *a, char *err, size_t errsz)
 {
-	char *buf = NULL;
-	size_t len, hlen, cap;
-	long long clen;
-	int fd, e;
+	struct rd r;
+	struct head h;
+	int e;
 
 	memset(a, 0, sizeof(*a));
-	e = connect_to(addr, &fd, err, errsz);
-	if (e)
-		return e;
-	e = send_request(fd, token, method, path, false);
-	if (e) {
-		snprintf(err, errsz, "cannot send the request: %s", strerror(e));
-		goto out;
-	}
-	e = read_head(fd, &buf, &len, &hlen, &a->status, &clen, err, errsz);
-	if (e)
-		goto out;
-	/* the body: Content-Length bytes (or up to the close) */
-	memmove(buf, buf + hlen, len - hlen);
-	len -= hlen;
-	cap = 8192;   /* as read_head allocated it (plus the NUL) */
-	while (clen < 0 || (long long)len < clen) {
-		ssize_t r;
-
-		if (len + 4096 > cap) {
-			char *p;
-
-			if (cap >= MAX_ANSWER) {
-				snprintf(err, errsz, "the answer is over %d MiB", MAX_ANSWER >> 20);
-				e = EFBIG;
-				goto out;
-			}
-			cap *= 2;
-			p = realloc(buf, cap + 1);
-			if (!p) {
-				e = ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		r = recv(fd, buf + len, cap - len, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0 && clen < 0)
-			break;
-		if (r <= 0) {
-			e = r < 0 ? errno : EPIPE;
-			snprintf(err, errsz, "the answer was cut short (%zu of %lld bytes)",
-				 len, clen);
-			goto out;
-		}
-		len += (size_t)r;
-	}
-	if (clen >= 0)
-		len = (size_t)clen;
-	buf[len] = '\0';   /* cap always keeps a byte for it */
-	a->body = buf;
-	a->len = len;
-	buf = NULL;
- out:
-	free(buf);
-	close(fd);
+	e = open_answer(addr, token, method, path, false, &r, &h, err, errsz);
+	if (!e)
+		e = read_body(&r, &h, a, err, errsz);
+	rd_close(&r);
 	return e;
 }
 
@@ -259,46 +328,31 @@ int ds_ctl_stream(const char *addr, const char *token, const char *path,
 		  struct ds_ctl_answer *a, ds_ctl_data_h *h, void *arg,
 		  char *err, size_t errsz)
 {
-	char *buf = NULL;
-	size_t len, hlen, cap = 65536;   /* grown to this before the stream is read */
-	long long clen;
-	int fd, e;
+	enum { MAX_MESSAGE = 65536 };
+	struct rd r;
+	struct head hd;
+	int e;
 
 	memset(a, 0, sizeof(*a));
-	e = connect_to(addr, &fd, err, errsz);
-	if (e)
-		return e;
-	e = send_request(fd, token, "GET", path, true);
-	if (!e)
-		e = read_head(fd, &buf, &len, &hlen, &a->status, &clen, err, errsz);
+	e = open_answer(addr, token, "GET", path, true, &r, &hd, err, errsz);
 	if (e)
 		goto out;
-	if (a->status != 200) {
-		/* a refusal: its body is the message */
-		a->body = strdup(buf + hlen);
-		a->len = a->body ? strlen(a->body) : 0;
+	if (hd.status != 200) {
+		e = read_body(&r, &hd, a, err, errsz);   /* a refusal: its body is the message */
 		goto out;
 	}
-	set_timeouts(fd, false);   /* a quiet stream is not a dead one */
-	memmove(buf, buf + hlen, len - hlen + 1);
-	len -= hlen;
-	{
-		char *p = realloc(buf, cap + 1);
-
-		if (!p) {
-			e = ENOMEM;
-			goto out;
-		}
-		buf = p;
-	}
+	a->status = hd.status;
+	set_timeouts(r.fd, false);   /* a quiet stream is not a dead one */
+	memmove(r.p, r.p + hd.hlen, r.len - hd.hlen + 1);
+	r.len -= hd.hlen;
 	for (;;) {
 		char *msg_end;
-		ssize_t r;
+		ssize_t n;
 
 		/* each message ends with a blank line; `data:` lines carry it */
-		while ((msg_end = strstr(buf, "\n\n"))) {
+		while ((msg_end = strstr(r.p, "\n\n"))) {
 			*msg_end = '\0';
-			for (char *l = buf; l && *l; ) {
+			for (char *l = r.p; l && *l; ) {
 				char *nl = strchr(l, '\n');
 
 				if (nl)
@@ -307,29 +361,23 @@ int ds_ctl_stream(const char *addr, const char *token, const char *path,
 					h(l + 6, strlen(l + 6), arg);
 				l = nl ? nl + 1 : NULL;
 			}
-			len -= (size_t)(msg_end + 2 - buf);
-			memmove(buf, msg_end + 2, len + 1);
+			r.len -= (size_t)(msg_end + 2 - r.p);
+			memmove(r.p, msg_end + 2, r.len + 1);
 		}
-		if (len == cap) {
-			snprintf(err, errsz, "an event message is over %zu bytes", cap);
-			e = EPROTO;
-			goto out;
-		}
-		r = recv(fd, buf + len, cap - len, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
+		n = rd_more(&r, MAX_MESSAGE);
+		if (n == 0)
 			break;       /* the daemon ended the stream (it stopped) */
-		if (r < 0) {
+		if (n < 0) {
 			e = errno;
-			snprintf(err, errsz, "the event stream broke: %s", strerror(e));
+			if (e == EFBIG)
+				snprintf(err, errsz, "an event message is over %d bytes",
+					 MAX_MESSAGE);
+			else
+				snprintf(err, errsz, "the event stream broke: %s", strerror(e));
 			goto out;
 		}
-		len += (size_t)r;
-		buf[len] = '\0';
 	}
  out:
-	free(buf);
-	close(fd);
+	rd_close(&r);
 	return e;
 }

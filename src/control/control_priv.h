@@ -19,6 +19,19 @@ enum {
 	CTL_LINGER_MS   = 2000,        /* after a last answer, its client's rest is dropped */
 	CTL_SSE_PING_MS = 15000,       /* a comment line keeps streams alive */
 	CTL_SSE_MAX_OUT = 4 << 20,     /* a stream's reader this far behind is dropped */
+	CTL_SLICE       = 65536,       /* a status answer is written this much at a time, */
+	CTL_TURN_US     = 1000,        /* ... more in one loop turn while this has not passed */
+};
+
+/* GET /v1/status is written in slices, each once the last is in the
+ * kernel, for about a millisecond per loop turn: at 10,000 agents no turn of
+ * the SIP loop is held for the whole answer, and a client that reads slowly
+ * holds one slice of memory. An agent is as it was when its slice was written; `t` is when the
+ * answer began (expires_in counts from it). */
+struct ctl_status {
+	int64_t now;                  /* the answer's t */
+	size_t next;                  /* the next agent to write */
+	bool begun, done;
 };
 
 struct ds_control {
@@ -50,12 +63,20 @@ struct ctl_conn {
 	bool close_after;             /* close once `out` is written */
 	bool draining;                /* ... written: dropping what still comes */
 	int flags;                    /* fd_listen() flags in force */
+	bool slicing;                 /* a status answer has slices still to write */
+	bool chunked;                 /* ... in chunks; else up to the close (HTTP/1.0) */
+	struct ctl_status st;
+	size_t sliced_bytes;          /* for the debug line: the body's size, */
+	unsigned turns;               /* the loop turns that wrote it, */
+	int64_t turn_max_us, turns_us; /* the longest and all of them */
+	int64_t turn_max_cpu_us, turns_cpu_us; /* the same in CPU time */
 };
 
 /* A request as the routes see it. */
 struct ctl_req {
 	size_t clen;                  /* Content-Length */
 	bool close;                   /* Connection: close, or HTTP/1.0 */
+	bool http10;                  /* HTTP/1.0: no chunked answers */
 	char method[8];
 	char store[512];              /* the segments, NUL-terminated each */
 	const char *seg[6];           /* the path's segments, percent-decoded */
@@ -68,6 +89,8 @@ struct ctl_resp {
 	const char *allow;            /* 405: the methods allowed */
 	struct ds_buf body;
 	bool stream;                  /* start an event stream (no body) */
+	bool sliced;                  /* the body is `st`'s slices (GET /v1/status) */
+	struct ctl_status st;
 };
 
 /* request.c: parses the request head head[0..hlen) (up to and with its
@@ -93,6 +116,9 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 void ds_ctl_error(struct ctl_resp *rs, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *ds_ctl_reason(unsigned status);
+/* routes.c: appends the status answer's next slice (about CTL_SLICE bytes)
+ * to b; sets st->done with the last. */
+void ds_ctl_status_slice(struct ds_control *c, struct ctl_status *st, struct ds_buf *b);
 /* metrics.c: GET /metrics */
 void ds_ctl_metrics(struct ds_control *c, struct ctl_resp *rs);
 

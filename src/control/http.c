@@ -8,7 +8,8 @@
  * libre loop with fd_listen(); requests are framed here (at most 16 KiB
  * with the body) and parsed by libre's http_msg_decode(). A connection reads
  * its next request only once the answer to the last one is written, so a
- * client that does not read holds one answer's memory and no more; one
+ * client that does not read holds one answer's memory and no more (of a
+ * status answer, written in slices over several loop turns, one slice); one
  * that makes no progress for 30 s is closed; an event stream whose reader
  * falls 4 MiB behind is dropped; past 64 connections a new one gets a 503
  * and is closed. Nothing here waits on a client. */
@@ -30,6 +31,8 @@
 
 static void conn_close(struct ctl_conn *cn);
 static bool conn_process(struct ctl_conn *cn);
+static int64_t mono_us(void);
+static int64_t cpu_us(void);
 
 /* ---- addresses ---------------------------------------------------------------- */
 
@@ -175,7 +178,7 @@ static void conn_fd_h(int flags, void *arg);
 
 static void conn_watch(struct ctl_conn *cn)
 {
-	bool pending = cn->out_off < cn->out.len;
+	bool pending = cn->out_off < cn->out.len || cn->slicing;
 	int want = 0;
 
 	/* the next request is read only once this answer is out; a stream
@@ -213,28 +216,81 @@ static void conn_close(struct ctl_conn *cn)
 	free(cn);
 }
 
-/* Writes what it can. Returns false when the connection was closed. */
+/* Appends the status answer's next slice to `out` (drained), framed in
+ * place. Returns false when out of memory: the answer cannot be finished. */
+static bool conn_slice(struct ctl_conn *cn)
+{
+	struct ds_buf *o = &cn->out;
+	size_t at = cn->chunked ? ds_buf_chunk_open(o) : o->len, before = o->len;
+
+	ds_ctl_status_slice(cn->ctl, &cn->st, o);
+	cn->sliced_bytes += o->len - before;
+	if (cn->chunked)
+		cn->out_off = ds_buf_chunk_close(o, at);
+	if (cn->st.done) {
+		cn->slicing = false;
+		if (cn->chunked)
+			ds_buf_chunk(o, NULL, 0);
+	}
+	return !o->oom;
+}
+
+/* Writes what it can, and of a status answer more slices while the socket
+ * takes them, for about CTL_TURN_US of this loop turn. Returns false when
+ * the connection was closed. */
 static bool conn_flush(struct ctl_conn *cn)
 {
-	while (cn->out_off < cn->out.len) {
-		ssize_t w = send(cn->fd, cn->out.p + cn->out_off, cn->out.len - cn->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (w <= 0) {
-			conn_close(cn);
-			return false;
+	bool sliced = false, slicing = cn->slicing;
+	int64_t t0 = slicing ? mono_us() : 0, c0 = slicing ? cpu_us() : 0;
+
+	for (;;) {
+		while (cn->out_off < cn->out.len) {
+			ssize_t w = send(cn->fd, cn->out.p + cn->out_off, cn->out.len - cn->out_off,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				goto blocked;
+			if (w <= 0) {
+				conn_close(cn);
+				return false;
+			}
+			cn->out_off += (size_t)w;
+			if (!cn->stream)
+				tmr_start(&cn->idle, CTL_IDLE_MS, idle_h, cn);
 		}
-		cn->out_off += (size_t)w;
-		if (!cn->stream)
-			tmr_start(&cn->idle, CTL_IDLE_MS, idle_h, cn);
-	}
-	if (cn->out_off >= cn->out.len) {
 		cn->out.len = 0;
 		cn->out_off = 0;
-		if (cn->out.cap > 65536)   /* a status answer's megabytes: not kept while idle */
+		if (!cn->slicing || (sliced && mono_us() - t0 >= CTL_TURN_US))
+			break;
+		if (!conn_slice(cn)) {
+			conn_close(cn);   /* a cut answer: its client sees the framing end early */
+			return false;
+		}
+		sliced = true;
+	}
+ blocked:
+	if (sliced) {
+		int64_t us = mono_us() - t0, cpu = cpu_us() - c0;
+
+		cn->turns++;
+		cn->turns_us += us;
+		if (us > cn->turn_max_us)
+			cn->turn_max_us = us;
+		cn->turns_cpu_us += cpu;
+		if (cpu > cn->turn_max_cpu_us)
+			cn->turn_max_cpu_us = cpu;
+	}
+	if (slicing && !cn->slicing) {
+		/* the loop time the answer cost, for --log-level debug and the benchmark */
+		ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: GET /v1/status: 200, %zu bytes "
+			   "in %u turns, longest %.3f ms (of CPU %.3f ms), %.3f ms in all "
+			   "(of CPU %.3f ms)", cn->sliced_bytes, cn->turns,
+			   (double)cn->turn_max_us / 1000.0, (double)cn->turn_max_cpu_us / 1000.0,
+			   (double)cn->turns_us / 1000.0, (double)cn->turns_cpu_us / 1000.0);
+	}
+	if (cn->out_off >= cn->out.len && !cn->slicing) {
+		if (cn->out.cap > 65536)   /* a status answer's slices: not kept while idle */
 			ds_buf_free(&cn->out);
 		if (cn->close_after && !cn->draining) {
 			/* the client may still be sending: closing now would
@@ -264,6 +320,18 @@ static void conn_answer(struct ctl_conn *cn, struct ctl_resp *rs)
 	if (rs->body.oom) {
 		ds_buf_free(&rs->body);
 		ds_ctl_error(rs, 500, "out of memory");
+	}
+	if (rs->sliced && !rs->body.oom) {
+		head(o, rs->status, "application/json");
+		if (cn->close_after)
+			ds_buf_puts(o, "Connection: close\r\n");
+		ds_buf_puts(o, cn->chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "\r\n");
+		cn->slicing = true;
+		cn->st = rs->st;
+		cn->sliced_bytes = 0;
+		cn->turns = 0;
+		cn->turn_max_us = cn->turn_max_cpu_us = cn->turns_us = cn->turns_cpu_us = 0;
+		return;
 	}
 	if (rs->stream) {
 		head(o, 200, "text/event-stream");
@@ -299,12 +367,24 @@ static void answer_error(struct ctl_conn *cn, unsigned status, const char *msg)
 	ds_buf_free(&rs.body);
 }
 
-static int64_t mono_us(void)
+static int64_t clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+/* The loop's own CPU time: a turn's wall time also counts the moments the
+ * system ran something else. */
+static int64_t cpu_us(void)
+{
+	return clock_us(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* One complete request, its head parsed into rq (or refused with status). */
@@ -317,16 +397,19 @@ static void conn_request(struct ctl_conn *cn, const struct ctl_req *rq, unsigned
 	memset(&rs, 0, sizeof(rs));
 	if (rq->close)
 		cn->close_after = true;
+	cn->chunked = !rq->http10;
 	if (status)
 		ds_ctl_error(&rs, status, "%s", why);
 	else
 		ds_ctl_route(cn->ctl, rq, &rs);
 	conn_answer(cn, &rs);
-	/* the loop time a request cost, for --log-level debug and the benchmark */
-	ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: %s /%s%s%s: %u, %zu bytes, %.3f ms",
-		   rq->method, rq->nseg ? rq->seg[0] : "", rq->nseg > 1 ? "/" : "",
-		   rq->nseg > 1 ? rq->seg[1] : "", rs.status ? rs.status : 200, rs.body.len,
-		   (double)(mono_us() - t0) / 1000.0);
+	/* the loop time a request cost, for --log-level debug and the benchmark
+	 * (a sliced answer's, once its last slice is written: conn_flush) */
+	if (!cn->slicing)
+		ds_net_log(cn->ctl->net, DS_LOG_DEBUG, "control: %s /%s%s%s: %u, %zu bytes, %.3f ms",
+			   rq->method, rq->nseg ? rq->seg[0] : "", rq->nseg > 1 ? "/" : "",
+			   rq->nseg > 1 ? rq->seg[1] : "", rs.status ? rs.status : 200, rs.body.len,
+			   (double)(mono_us() - t0) / 1000.0);
 	ds_buf_free(&rs.body);
 }
 
@@ -334,7 +417,7 @@ static void conn_request(struct ctl_conn *cn, const struct ctl_req *rq, unsigned
  * when the connection was closed. */
 static bool conn_process(struct ctl_conn *cn)
 {
-	while (!cn->stream && !cn->draining && cn->out.len == 0 && cn->in.len) {
+	while (!cn->stream && !cn->draining && cn->out.len == 0 && !cn->slicing && cn->in.len) {
 		char *end = memmem(cn->in.p, cn->in.len, "\r\n\r\n", 4);
 		struct ctl_req rq;
 		char why[256];
@@ -396,7 +479,7 @@ static bool conn_read(struct ctl_conn *cn)
 			conn_close(cn);
 			return false;
 		}
-		if (cn->out.len)
+		if (cn->out.len || cn->slicing)
 			break;   /* answering: the rest waits in the kernel */
 	}
 	return conn_process(cn);

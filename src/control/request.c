@@ -106,8 +106,8 @@ unsigned ds_ctl_parse_head(const char *head, size_t hlen, const char *token,
 	}
 	*fatal = false;
 	rq->clen = msg->clen;
-	rq->close = !pl_strcmp(&msg->ver, "1.0") ||
-		    http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION, "close");
+	rq->http10 = !pl_strcmp(&msg->ver, "1.0");
+	rq->close = rq->http10 || http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION, "close");
 	if (msg->met.l >= sizeof(rq->method)) {
 		snprintf(why, sz, "method %.*s is not allowed here",
 			 (int)(msg->met.l > 16 ? 16 : msg->met.l), msg->met.p);

@@ -1,6 +1,7 @@
 /* libFuzzer harness for the control endpoint's request heads (any bytes a
  * client may send): parsed with and without a required token, and what a
- * routable request carries is checked to be sane. */
+ * routable request carries is checked to be sane; and for the chunked
+ * framing `dualsite ctl` reads answers with (the same bytes as a body). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char token[] = "fuzz-token-0123456789";
 	const char *tokens[2] = {NULL, token};
+	size_t pos = 0;
+	char *copy;
 
 	for (int t = 0; t < 2; t++) {
 		struct ctl_req rq;
@@ -33,6 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rq.seg[i] < rq.store || rq.seg[i] >= rq.store + sizeof(rq.store) ||
 			    strlen(rq.seg[i]) >= sizeof(rq.store))
 				abort();
+	}
+	/* a body scanned whole ends inside it, and its data is no longer */
+	if (ds_chunks_scan((const char *)data, size, &pos) == 0) {
+		if (pos > size || !(copy = malloc(size ? size : 1)))
+			abort();
+		memcpy(copy, data, size);
+		if (ds_chunks_join(copy, pos) > pos)
+			abort();
+		free(copy);
+	} else if (pos > size) {
+		abort();
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds each libFuzzer harness (config loader, SIP helpers, control request
-# heads, scenario parser)
+# heads and chunked bodies, scenario parser)
 # with clang + ASan + UBSan and runs it briefly on a copy of its seed corpus.
 # Any crash, leak, hang or sanitizer report fails that harness; every harness
 # runs even when an earlier one failed. Usage: sh tests/fuzz/run.sh BUILD_DIR
@@ -87,7 +87,7 @@ fuzz sipmsg "SIP helpers" "${FUZZ_RUNS:-500000}" "$here/corpus-sipmsg" \
 	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c $root/src/net/sipraw.c $root/src/net/digest.c" \
 	"$re_cflags" "$re_libs"
 fuzz control "control request heads" "${FUZZ_RUNS:-300000}" "$here/corpus-control" \
-	"$here/fuzz_control.c $root/src/control/request.c" \
+	"$here/fuzz_control.c $root/src/control/request.c $root/src/control/buf.c $root/src/util/json.c $root/src/util/utf8.c" \
 	"$re_cflags" "$re_libs"
 fuzz scenario "scenario parser" "${FUZZ_RUNS:-200000}" "$here/corpus-scenario" \
 	"$here/fuzz_scenario.c $core" \

@@ -497,6 +497,19 @@ start_dualsite() {
 	ds_sync_t0
 }
 
+# control_run ADDR: the control tests' start: two_sites, alice and bob
+# (WITH_BOB) in $T/ds.yaml, `run --control ADDR`, and both at home, registered
+# at their other site too: alice on SiteX (proxy 1 at SiteY), bob on SiteY.
+control_run() {
+	two_sites
+	WITH_BOB=1 gen_config "$T/ds.yaml"
+	start_dualsite "$T/ds.yaml" --control "$1"
+	ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
+	ev_wait 5 bob connected kind=sip site=SiteY server=SIP_Y
+	ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
+	ev_wait 5 bob registered proxy=1 site=SiteX
+}
+
 # The first stderr line of `run` is stamped with the wall clock and its t
 # ("2026-11-24T06:54:55.450Z [      0.000] ..."): it pins dualsite's t = 0 to the
 # millisecond. Without such a line DS_T0_MS stays the launch time (a few ms early).

@@ -6,13 +6,8 @@
 # nor the SIP loop from its probes.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-two_sites
-WITH_BOB=1 gen_config "$T/ds.yaml"
 SOCK=$T/ctl.sock
-start_dualsite "$T/ds.yaml" --control "$SOCK"
-ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
-ev_wait 5 alice registered proxy=1 site=SiteY server=SIP_Y
-ev_wait 5 bob registered proxy=1 site=SiteX
+control_run "$SOCK"
 
 # req METHOD PATH [TOKEN]: one request; sets CODE and BODY (fails when no answer).
 req() {

@@ -4,14 +4,8 @@
 # (JSON lines as they happen, until the daemon stops: exit 0).
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-two_sites
-WITH_BOB=1 gen_config "$T/ds.yaml"
 SOCK=$T/ctl.sock
-start_dualsite "$T/ds.yaml" --control "$SOCK"
-ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
-ev_wait 5 bob connected kind=sip site=SiteY server=SIP_Y
-ev_wait 5 alice registered proxy=1 site=SiteY
-ev_wait 5 bob registered proxy=1 site=SiteX
+control_run "$SOCK"
 
 ctl() { "$BIN" ctl --control "$SOCK" "$@" >"$T/ctl.out" 2>"$T/ctl.err"; CTL_RC=$?; }
 out_has() { grep -Eq "$1" "$T/ctl.out" || fail "ctl $2: no line matching /$1/ in: $(cat "$T/ctl.out") $(cat "$T/ctl.err")"; }

@@ -7,15 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 sh "$ROOT/scripts/deps.sh" prometheus || fail "promtool is needed: scripts/deps.sh prometheus failed"
-two_sites
-WITH_BOB=1 gen_config "$T/ds.yaml"
 free_port CPORT
 CTL=127.0.0.1:$CPORT
-start_dualsite "$T/ds.yaml" --control "$CTL"
-ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
-ev_wait 5 bob connected kind=sip site=SiteY server=SIP_Y
-ev_wait 5 alice registered proxy=1 site=SiteY
-ev_wait 5 bob registered proxy=1 site=SiteX
+control_run "$CTL"
 
 scrape() {
 	perl "$NET_DIR/http.pl" "$CTL" GET /metrics >"$T/m.out" 2>"$T/m.err" ||
