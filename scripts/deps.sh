@@ -16,7 +16,7 @@ TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-de
 # Asked for by the tests that need them, each the first time it runs:
 BROWSER="chromium chromium-driver python3-selenium firefox-esr python3-websocket"
 PROMETHEUS="prometheus"
-REALNET="iproute2 dnsmasq-base"
+REALNET="iproute2 dnsmasq-base kamailio-tls-modules"
 # make package / package-test only:
 PACKAGE="debhelper dpkg-dev fakeroot lintian debootstrap systemd groff-base man-db"
 case ${1:-all} in

@@ -313,6 +313,8 @@ static const char *type_name(const struct ds_option_def *d)
 		return "name";
 	case DS_OT_HOST:
 		return "host";
+	case DS_OT_PATH:
+		return "file";
 	case DS_OT_ENUM:
 		return "choice";
 	}
@@ -386,6 +388,9 @@ static void print_reference(void)
 			break;
 		case DS_OT_HOST:
 			snprintf(valid, sizeof(valid), "host");
+			break;
+		case DS_OT_PATH:
+			snprintf(valid, sizeof(valid), "file name");
 			break;
 		}
 		printf("| `%s` | %s | %s | %s%s%s | %s | %s |\n", d->name, type_name(d),

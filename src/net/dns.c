@@ -309,7 +309,7 @@ int ds_dns_setup(struct ds_net *n)
 		/* a SIP server named without a port: RFC 3263 SRV, for the
 		 * transport its probes use (TLS only: _sips._tcp) */
 		if (s->named && s->s->kind == DS_KIND_SIP && !s->s->port_given) {
-			const char *p = s->probe_tcp ? "_sips._tcp" :
+			const char *p = s->probe_tp == SIP_TRANSP_TLS ? "_sips._tcp" :
 				s->probe_tp == SIP_TRANSP_TCP ? "_sip._tcp" : "_sip._udp";
 			err = re_sdprintf(&s->srv_name, "%s.%s", p, s->s->host);
 			if (err)

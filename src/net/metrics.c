@@ -149,7 +149,9 @@ void ds_metrics_input(struct ds_net *n, const struct ds_input *in)
 	if (in->type == DS_IN_REG_OK)
 		n->ctr.reg_attempts[p][DS_RA_OK]++;
 	else if (in->type == DS_IN_REG_FAIL)
-		n->ctr.reg_attempts[p][in->code ? DS_RA_REJECTED : DS_RA_TIMEOUT]++;
+		n->ctr.reg_attempts[p][in->code ? DS_RA_REJECTED :
+				       in->why == DS_R_TLS ? DS_RA_TLS :
+				       in->why == DS_R_DNS ? DS_RA_DNS : DS_RA_TIMEOUT]++;
 }
 
 void ds_metrics_rtt(struct net_server *s, int64_t rtt_us)

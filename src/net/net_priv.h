@@ -23,7 +23,8 @@ struct net_server {
 				      * unknown (docs/behaviour.md §3.1) */
 	uint16_t fails_timeout;      /* of the failures since the last answer: */
 	uint16_t fails_fast;         /* timed out, or refused / not sent (fast_why) */
-	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
+	char fast_why[176];          /* e.g. "refused: ICMP port unreachable" */
+	char tls_why[160];           /* tls.c: why its last TLS handshake failed */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
 	int64_t since;               /* ms since start of its last change of state
@@ -76,6 +77,7 @@ struct net_binding {
 	uint8_t op;                  /* enum bind_op */
 	uint8_t proxy;
 	uint8_t challenges;          /* per attempt */
+	uint8_t fail_why;            /* enum ds_reason of the failure being reported */
 };
 
 struct net_call;
@@ -133,6 +135,7 @@ struct ds_net {
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
 	struct dnsc *dnsc;           /* dns.c; NULL when no server is named */
+	struct net_tls *tls;         /* tls.c; NULL when nothing uses TLS */
 	unsigned dns_pending;        /* first look-ups not over yet */
 	struct sa laddr;             /* SIP listen address (UDP and TCP) */
 	struct sa advertise;         /* --advertise; AF_UNSPEC: per destination */
@@ -195,6 +198,22 @@ static inline bool ds_dns_usable(const struct net_server *s)
 {
 	return !s->named || s->dns_ok;
 }
+
+/* tls.c: SIP over TLS, verified (docs/behaviour.md §7) */
+/* The TLS context, when an agent or a probe uses TLS; logs why it failed. */
+int ds_tls_setup(struct ds_net *n);
+/* A TLS transport on sip (libre connects from it), when TLS is in use. */
+int ds_tls_transp_add(struct ds_net *n, struct sip *sip, const struct sa *laddr);
+/* Call before a sip_send() that may open a TLS connection to dst: the
+ * server certificate must name `name` or `name2` (a host name or an IP
+ * address; NULL or "" for none). dst NULL: done. */
+void ds_tls_expect(struct ds_net *n, const struct sa *dst, const char *name,
+		   const char *name2, bool probe);
+void ds_tls_close(struct ds_net *n);
+/* A TLS connection to dst failed (handshake or verification): what is in
+ * flight there fails with that reason (reg.c, probe.c). */
+void ds_reg_tls_failed(struct ds_net *n, const struct sa *dst, const char *why);
+void ds_probe_tls_failed(struct ds_net *n, const struct sa *dst, const char *why);
 
 /* local.c */
 /* The address (with `port`) that Via, Contact and SDP carry toward dst:

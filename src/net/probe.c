@@ -52,6 +52,7 @@ struct round_probe {
 	bool icmp;           /* err came from an ICMP error (UDP) */
 	bool unsent;         /* err: the probe could not be sent */
 	bool dns;            /* unsent: the server's name has no address */
+	bool tls;            /* err: its TLS handshake failed (server's tls_why) */
 	int err;             /* a failure at once (refused); 0: none (timed out) */
 };
 
@@ -267,8 +268,12 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 			  (unsigned long long)p->r->callid, p->srv);
 	if (!err) {
 		mb->pos = 0;
+		if (s->probe_tp == SIP_TRANSP_TLS)
+			ds_tls_expect(n, &s->addr, s->s->host, s->srv_name ? s->a_name : NULL,
+				      true);
 		err = s->probe_tp == SIP_TRANSP_UDP ? probe_udp_send(n, &s->addr, mb) :
 			sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
+		ds_tls_expect(n, NULL, NULL, NULL, true);
 	}
 	if (!err && s->probe_tp == SIP_TRANSP_UDP)
 		p->pkt = mem_ref(mb);
@@ -317,6 +322,8 @@ static void fail_count(struct net_server *s, const struct round_probe *p)
 		s->fails_fast++;
 	if (p->dns)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dns_why);
+	else if (p->tls)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "tls: %s", s->tls_why);
 	else if (p->unsent)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
 	else if (p->icmp)
@@ -438,6 +445,27 @@ static void round_start(struct ds_net *n)
 
 /* An ICMP error about one of our OPTIONS: the probes of that server still
  * out fail at once (applied at their rounds' timeouts). */
+void ds_probe_tls_failed(struct ds_net *n, const struct sa *dst, const char *why)
+{
+	for (size_t i = 0; i < n->n_servers; i++) {
+		struct net_server *s = &n->servers[i];
+
+		if (s->probe_tcp || s->probe_tp != SIP_TRANSP_TLS ||
+		    !sa_cmp(&s->addr, dst, SA_ALL))
+			continue;
+		str_ncpy(s->tls_why, why, sizeof(s->tls_why));
+		for (struct le *le = n->rounds.head; le; le = le->next) {
+			struct net_round *r = le->data;
+			struct round_probe *p = &r->p[i];
+
+			if (i >= r->np || p->done)
+				continue;
+			p->tls = true;
+			probe_fail(p, EPROTO, false);
+		}
+	}
+}
+
 static void probe_refused(struct ds_net *n, const struct sa *dst, int err)
 {
 	for (size_t i = 0; i < n->n_servers; i++) {

@@ -49,6 +49,9 @@ void ds_option_expect(int id, char *buf, size_t sz)
 	case DS_OT_HOST:
 		snprintf(buf, sz, "a host name or address");
 		return;
+	case DS_OT_PATH:
+		snprintf(buf, sz, "a file name");
+		return;
 	case DS_OT_ENUM:
 		n = (size_t)snprintf(buf, sz, "one of ");
 		for (size_t i = 0; def->enums[i] && n < sz; i++)
@@ -141,6 +144,10 @@ bool ds_option_parse(int id, const char *text, union ds_optval *v, char *why, si
 				 "brackets) or a DNS name, no port, no URI", text, expect);
 			return false;
 		}
+		v->s = text;
+		return true;
+	case DS_OT_PATH:
+		/* whether it can be read is validate's and run's (tls.c) */
 		v->s = text;
 		return true;
 	case DS_OT_ENUM:

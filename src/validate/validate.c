@@ -20,6 +20,7 @@ static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *
 			v.conn_missing = true;
 	vd_servers(&v);
 	vd_users(&v);
+	vd_tls(&v);
 	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++) {
 		vd_person_sip(&v, &cfg->persons[i]);
 		vd_agent(&v, &cfg->persons[i]);
