@@ -360,7 +360,7 @@ static void round_timeout_h(void *arg)
 		struct round_probe *p = &r->p[i];
 		struct net_server *s = &n->servers[p->srv];
 
-		char why[96];
+		char why[224];
 		bool down;
 
 		if (p->ok || s->last_ok_round > r->num)

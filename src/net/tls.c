@@ -54,6 +54,8 @@ struct tls_peer {
 	char name[2][256];           /* the names (or IPs) the certificate may carry */
 	bool probe;                  /* opened by the probes' stack */
 	bool started, done, failed;
+	bool got_data;               /* TLS 1.3: an application data record came */
+	bool said;                   /* verification off: what failed was logged */
 };
 
 /* ds_tls_expect(): the next SSL_new() is for this peer */
@@ -141,6 +143,13 @@ static void peer_free_h(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 		return;
 	if (p->started && !p->done)
 		fail(p, "the handshake did not complete: the server closed the connection");
+	/* TLS 1.3 ends the client's handshake before the server has checked
+	 * the client's certificate: a server that refuses it closes the
+	 * connection after "our" handshake, and its alert may be lost with
+	 * the reset that our unread request causes */
+	else if (p->done && !p->got_data)
+		fail(p, "the server closed the connection after the handshake without "
+		     "answering (does it want a client certificate? dualsite.tls-cert-file)");
 	mem_deref(p->t);
 	free(p);
 }
@@ -203,11 +212,12 @@ static int verify_h(int ok, X509_STORE_CTX *xs)
 		int e = X509_STORE_CTX_get_error(xs);
 
 		if (!p->t->verify) {
-			if (!p->failed && p->t->n)
+			if (!p->said && p->t->n)
 				ds_log(p->t->n, "tls: %J (%s): %s (certificate '%s'); accepted: "
 				       "dualsite.tls-verify is false", &p->dst, p->name[0],
 				       X509_verify_cert_error_string(e),
 				       subject_cn(cert, cn, sizeof(cn)));
+			p->said = true;
 			return 1;
 		}
 		fail(p, "%s (certificate '%s', depth %d)", X509_verify_cert_error_string(e),
@@ -217,10 +227,11 @@ static int verify_h(int ok, X509_STORE_CTX *xs)
 	if (depth != 0 || names_host(cert, p, &which))
 		return 1;
 	if (!p->t->verify) {
-		if (p->t->n)
+		if (!p->said && p->t->n)
 			ds_log(p->t->n, "tls: %J: %s '%s' not in the certificate '%s'; accepted: "
 			       "dualsite.tls-verify is false", &p->dst, is_ip(which) ?
 			       "IP address" : "host name", which, subject_cn(cert, cn, sizeof(cn)));
+		p->said = true;
 		return 1;
 	}
 	fail(p, "%s '%s' not in certificate '%s' (its subject alternative names)",
@@ -228,6 +239,34 @@ static int verify_h(int ok, X509_STORE_CTX *xs)
 	     subject_cn(cert, cn, sizeof(cn)));
 	X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
 	return 0;
+}
+
+/* TLS 1.3 records say their inner type here: an application data record
+ * means the server took the connection (peer_free_h). */
+static void msg_h(int write_p, int version, int content_type, const void *buf,
+		  size_t len, SSL *ssl, void *arg)
+{
+	struct tls_peer *p;
+	(void)version;
+	(void)arg;
+
+	if (write_p || content_type != SSL3_RT_INNER_CONTENT_TYPE || len != 1 ||
+	    *(const uint8_t *)buf != SSL3_RT_APPLICATION_DATA)
+		return;
+	p = SSL_get_ex_data(ssl, ex_idx);
+	if (p)
+		p->got_data = true;
+}
+
+/* OpenSSL 3.0 names no TLS 1.3 alert: the ones a refused client meets */
+static const char *alert_text(int ret)
+{
+	switch (ret & 0xff) {
+	case 116: return "certificate required (set dualsite.tls-cert-file)";
+	case 42:  return "bad certificate (our client certificate)";
+	case 48:  return "unknown CA (the server does not trust our client certificate)";
+	default:  return SSL_alert_desc_string_long(ret);
+	}
 }
 
 static void info_h(const SSL *ssl, int where, int ret)
@@ -243,8 +282,7 @@ static void info_h(const SSL *ssl, int where, int ret)
 	/* a fatal alert the server sent: it refused us (e.g. no client
 	 * certificate, or one it does not trust) */
 	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT && (ret >> 8) == 2)
-		fail(p, "the server refused the handshake: %s",
-		     SSL_alert_desc_string_long(ret));
+		fail(p, "the server refused the handshake: %s", alert_text(ret));
 }
 
 static void net_tls_destructor(void *arg)
@@ -354,6 +392,7 @@ int ds_tls_setup(struct ds_net *n)
 	}
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, verify_h);
 	SSL_CTX_set_info_callback(t->ctx, info_h);
+	SSL_CTX_set_msg_callback(t->ctx, msg_h);
 	if (!t->verify)
 		ds_log(NULL, "tls: dualsite.tls-verify is false: SIP servers' certificates "
 		       "are NOT verified");

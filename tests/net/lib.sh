@@ -765,3 +765,62 @@ require_certificate = no
 CFG
 	start_kamailio "$1" "$2" "$3" -A "TLSPORT=$4" -A "TLSCFG=\"$T/$1.tls.cfg\""
 }
+
+# tls_gen_config FILE [OPTION_LINE...]: a two-site configuration over TLS: SIP_X,
+# SIP_X_B, SIP_Y, SIP_Y_B on 127.0.0.1 at the TLS ports $TLS_X, $TLS_XB, $TLS_Y,
+# $TLS_YB (transport: tls), every agent's transport-protocol TLS, the probe timing of
+# the suite; each OPTION_LINE ("dualsite.tls-verify: false") is one more Application
+# option. Agents: $TLS_PERSONS, words NAME:USER[:SBC_PORT] (password from $DS_PW;
+# with SBC_PORT, proxy0's REGISTERs go to 127.0.0.1:SBC_PORT). Validated (warnings
+# allowed) into $T/validate.out.
+tls_gen_config() {
+	_file=$1
+	shift
+	{
+		cat <<EOF2
+application:
+  name: Workspace
+  connections: [SIP_X, SIP_Y]
+  options:
+    interaction-workspace:
+      disaster-recovery.enabled: true
+      disaster-recovery.preferred-site: SiteX
+      disaster-recovery.peer-site: SiteY
+      disaster-recovery.timeout: 3
+      disaster-recovery.wait-for-sipphone-timeout: 3
+      sipendpoint.proxies.proxy0.reregister_in_seconds: 30
+      sipendpoint.proxies.proxy1.reregister_in_seconds: 30
+      sipendpoint.transport-protocol: TLS
+      dualsite.probe-interval: $PROBE_INTERVAL
+      dualsite.probe-timeout: $PROBE_TIMEOUT
+      dualsite.probe-failures: $PROBE_FAILURES
+      dualsite.register-timeout: 3
+      dualsite.random-delay-range: 0
+      dualsite.answer-delay: 0.2
+EOF2
+		for _o in "$@"; do printf '      %s\n' "$_o"; done
+		echo "servers:"
+		for _s in "SIP_X $TLS_X SW_X SiteX SIP_X_B" "SIP_X_B $TLS_XB SW_X SiteX" \
+			"SIP_Y $TLS_Y SW_Y SiteY SIP_Y_B" "SIP_Y_B $TLS_YB SW_Y SiteY"; do
+			# shellcheck disable=SC2086
+			set -- $_s
+			printf '  %s: {kind: sip, host: 127.0.0.1, port: %s, transport: tls, switch: %s, %soptions: {interaction-workspace: {disaster-recovery.site: %s}}}\n' \
+				"$1" "$2" "$3" "${5:+backup: $5, }" "$4"
+		done
+		printf 'switches: {SW_X: {}, SW_Y: {}}\ntenants: {Environment: {}}\nplaces:\n'
+		for _p in $TLS_PERSONS; do
+			_u=$(echo "$_p" | cut -d: -f2)
+			printf '  Place_%s:\n    dns:\n      - {switch: SW_X, number: "%s"}\n      - {switch: SW_Y, number: "%s"}\n' \
+				"$_u" "$_u" "$_u"
+		done
+		echo "persons:"
+		for _p in $TLS_PERSONS; do
+			_n=$(echo "$_p" | cut -d: -f1) _u=$(echo "$_p" | cut -d: -f2) _sbc=$(echo "$_p" | cut -s -d: -f3)
+			printf '  %s:\n    tenant: Environment\n    place: Place_%s\n    sip: {user: "%s", password-env: DS_PW}\n' \
+				"$_n" "$_u" "$_u"
+			[ -n "$_sbc" ] && printf '    options:\n      interaction-workspace: {sipendpoint.sbc-register-address: 127.0.0.1, sipendpoint.sbc-register-port: %s}\n' "$_sbc"
+		done
+	} >"$_file"
+	"$BIN" validate -c "$_file" >"$T/validate.out" 2>&1 ||
+		fail "dualsite validate rejects the generated $_file: $(cat "$T/validate.out")"
+}

@@ -27,65 +27,8 @@ start_kamailio_tls KXB "$P_XB" SiteX "$TLS_XB" expired
 start_kamailio_tls KY "$P_Y" SiteY "$TLS_Y" wronghost
 start_kamailio_tls KYB "$P_YB" SiteY "$TLS_YB" wrongca
 
-# person NAME USER [SBC_PORT]: an agent over TLS, its proxy0 REGISTERs through
-# 127.0.0.1:SBC_PORT when given
-person() {
-	cat <<EOF
-  $1:
-    tenant: Environment
-    place: Place_$2
-    sip: {user: "$2", password-env: DS_PW}
-EOF
-	[ -n "${3:-}" ] && cat <<EOF
-    options:
-      interaction-workspace: {sipendpoint.sbc-register-address: 127.0.0.1, sipendpoint.sbc-register-port: $3}
-EOF
-	return 0
-}
-place() {
-	printf '  Place_%s:\n    dns:\n      - {switch: SW_X, number: "%s"}\n      - {switch: SW_Y, number: "%s"}\n' "$1" "$1" "$1"
-}
-server() {
-	printf '  %s: {kind: sip, host: 127.0.0.1, port: %s, transport: tls, switch: %s, %soptions: {interaction-workspace: {disaster-recovery.site: %s}}}\n' "$@"
-}
-{
-	cat <<EOF
-application:
-  name: Workspace
-  connections: [SIP_X, SIP_Y]
-  options:
-    interaction-workspace:
-      disaster-recovery.enabled: true
-      disaster-recovery.preferred-site: SiteX
-      disaster-recovery.peer-site: SiteY
-      disaster-recovery.timeout: 3
-      disaster-recovery.wait-for-sipphone-timeout: 3
-      sipendpoint.proxies.proxy0.reregister_in_seconds: 30
-      sipendpoint.proxies.proxy1.reregister_in_seconds: 30
-      sipendpoint.transport-protocol: TLS
-      dualsite.probe-interval: $PROBE_INTERVAL
-      dualsite.probe-timeout: $PROBE_TIMEOUT
-      dualsite.probe-failures: $PROBE_FAILURES
-      dualsite.register-timeout: 3
-      dualsite.random-delay-range: 0
-      dualsite.answer-delay: 0.2
-      dualsite.tls-ca-file: $T/tls/good/ca.pem
-servers:
-EOF
-	server SIP_X "$TLS_X" SW_X "backup: SIP_X_B, " SiteX
-	server SIP_X_B "$TLS_XB" SW_X "" SiteX
-	server SIP_Y "$TLS_Y" SW_Y "backup: SIP_Y_B, " SiteY
-	server SIP_Y_B "$TLS_YB" SW_Y "" SiteY
-	printf 'switches: {SW_X: {}, SW_Y: {}}\ntenants: {Environment: {}}\nplaces:\n'
-	for u in 7001 7003 7004 7005; do place $u; done
-	echo "persons:"
-	person alice 7001
-	person carol 7003 "$TLS_XB"
-	person dave 7004 "$TLS_Y"
-	person erin 7005 "$TLS_YB"
-} >"$T/ds.yaml"
-"$BIN" validate -c "$T/ds.yaml" >"$T/validate.out" 2>&1 ||
-	fail "dualsite validate rejects $T/ds.yaml: $(cat "$T/validate.out")"
+TLS_PERSONS="alice:7001 carol:7003:$TLS_XB dave:7004:$TLS_Y erin:7005:$TLS_YB"
+tls_gen_config "$T/ds.yaml" "dualsite.tls-ca-file: $T/tls/good/ca.pem"
 
 free_port CTL_PORT
 start_dualsite "$T/ds.yaml" --control "127.0.0.1:$CTL_PORT"
