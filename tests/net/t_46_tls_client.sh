@@ -35,9 +35,12 @@ CA="dualsite.tls-ca-file: $T/tls/good/ca.pem"
 tls_gen_config "$T/ds1.yaml" "$CA"
 start_dualsite "$T/ds1.yaml"
 ev_wait 6 alice registered proxy=0 site=SiteX server=SIP_X_B
-down_said() { grep -q "server $1 (sip 127.0.0.1:$2) is down after .*tls: $3" "$T/ds.err"; }
-wait_until 6 down_said SIP_X "$TLS_X" "the server refused the handshake" ||
-	fail "no 'SIP_X is down ... tls: the server refused the handshake' in the log"
+# TLS 1.3: the server's alert, or its close when the alert was lost with the reset
+# our unread request caused; both name the cause
+REFUSED="the server (refused the handshake: certificate required|closed the connection after the handshake without answering)"
+down_said() { grep -Eq "server $1 \(sip 127.0.0.1:$2\) is down after .*tls: $3" "$T/ds.err"; }
+wait_until 6 down_said SIP_X "$TLS_X" "$REFUSED" ||
+	fail "no 'SIP_X is down ... tls: $REFUSED' in the log"
 [ "$(register_count KX)" = 0 ] || fail "SIP_X took a REGISTER without a client certificate"
 ds_stop
 cp "$T/ds.err" "$T/ds1.err"
@@ -59,7 +62,8 @@ tls_gen_config "$T/ds2b.yaml" "$CA" "dualsite.tls-cert-file: $T/tls/stranger.pem
 	"dualsite.tls-key-file: $T/tls/stranger.key"
 start_dualsite "$T/ds2b.yaml"
 ev_wait 6 alice registered proxy=0 site=SiteX server=SIP_X_B
-wait_until 6 down_said SIP_X "$TLS_X" "the server refused the handshake" ||
+REFUSED="the server (refused the handshake: (unknown CA|bad certificate)|closed the connection after the handshake without answering)"
+wait_until 6 down_said SIP_X "$TLS_X" "$REFUSED" ||
 	fail "SIP_X accepted a client certificate from a CA it does not trust"
 ds_stop
 
