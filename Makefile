@@ -100,6 +100,7 @@ bench-smoke: $(BIN) | $(B)/.deps-test
 	@sh bench/config/run.sh $(B) smoke
 	@sh bench/engine/run.sh $(B) smoke
 	@bash bench/net/latency.sh $(BIN) smoke
+	@bash bench/net/tls-latency.sh $(BIN) smoke
 	@bash bench/net/fleet.sh $(BIN) smoke
 	@bash bench/net/storm.sh $(BIN) smoke
 	@sh bench/net/register.sh $(BIN) smoke

@@ -54,6 +54,7 @@ struct tls_peer {
 	char name[2][256];           /* the names (or IPs) the certificate may carry */
 	bool probe;                  /* opened by the probes' stack */
 	bool started, done, failed;
+	bool tls13;                  /* the handshake that was done is TLS 1.3's */
 	bool got_data;               /* TLS 1.3: an application data record came */
 	bool said;                   /* verification off: what failed was logged */
 };
@@ -147,7 +148,7 @@ static void peer_free_h(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	 * the client's certificate: a server that refuses it closes the
 	 * connection after "our" handshake, and its alert may be lost with
 	 * the reset that our unread request causes */
-	else if (p->done && !p->got_data)
+	else if (p->done && p->tls13 && !p->got_data)
 		fail(p, "the server closed the connection after the handshake without "
 		     "answering (does it want a client certificate? dualsite.tls-cert-file)");
 	mem_deref(p->t);
@@ -277,8 +278,10 @@ static void info_h(const SSL *ssl, int where, int ret)
 		return;
 	if (where & SSL_CB_HANDSHAKE_START)
 		p->started = true;
-	if (where & SSL_CB_HANDSHAKE_DONE)
+	if (where & SSL_CB_HANDSHAKE_DONE) {
 		p->done = true;
+		p->tls13 = SSL_version(ssl) == TLS1_3_VERSION;
+	}
 	/* a fatal alert the server sent: it refused us (e.g. no client
 	 * certificate, or one it does not trust) */
 	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT && (ret >> 8) == 2)

@@ -743,6 +743,7 @@ tls_cert() {
 # start_kamailio_tls NAME PORT SITE TLSPORT CERT [CLIENT_CA]: start_kamailio, also
 # serving SIP over TLS on TLSPORT with certificate CERT (tls_cert's NAME); with
 # CLIENT_CA (a tls_ca NAME) it requires a client certificate that CA signed.
+# TLS_METHOD: the tls module's `method` (default TLSv1.2+, which gives TLS 1.3).
 start_kamailio_tls() {
 	if [ -n "${6:-}" ]; then
 		_cl="verify_certificate = yes
@@ -754,7 +755,7 @@ require_certificate = no"
 	fi
 	cat >"$T/$1.tls.cfg" <<CFG
 [server:default]
-method = TLSv1.2+
+method = ${TLS_METHOD:-TLSv1.2+}
 private_key = $T/tls/$5.key
 certificate = $T/tls/$5.pem
 $_cl

@@ -1,11 +1,15 @@
 # TLS client certificates and dualsite.tls-verify (docs/behaviour.md §7), against
 # Kamailio's tls module and test CAs made here with openssl. SIP_X requires a client
-# certificate from the "clients" CA (verify_client); SIP_X_B does not; SiteY's pair
-# shows certificates from a CA dualsite does not trust.
-# 1. No client certificate: SIP_X refuses the handshake, is declared down with the
-#    alert as the reason; alice registers at its backup SIP_X_B.
+# certificate from the "clients" CA (verify_client); SIP_X_B does not; SIP_Y shows a
+# certificate from a CA dualsite does not trust; SIP_Y_B requires a client
+# certificate too, and speaks TLS 1.2 only (SIP_X: TLS 1.3, where the client's
+# handshake ends before the server has judged its certificate).
+# 1. No client certificate: SIP_X and SIP_Y_B refuse it, each declared down with
+#    the reason; alice registers at SIP_X_B.
 # 2. dualsite.tls-cert-file/-key-file from the clients CA: SIP_X comes up and holds
-#    alice's binding over TLS.
+#    alice's binding over TLS, SIP_Y_B (TLS 1.2) too; SIP_Y_B killed is then down
+#    for its silence, not for TLS (a session that worked and closed is no TLS
+#    failure).
 # 3. dualsite.tls-verify: false: `validate` warns, and the untrusted SiteY pair is
 #    accepted (alice registers there), the log saying what did not verify.
 # 4. At run start: a CA file that is no PEM, a key that is not the certificate's:
@@ -27,7 +31,7 @@ for k in X XB Y YB; do free_port "P_$k"; free_port "TLS_$k"; done
 start_kamailio_tls KX "$P_X" SiteX "$TLS_X" good clients
 start_kamailio_tls KXB "$P_XB" SiteX "$TLS_XB" good
 start_kamailio_tls KY "$P_Y" SiteY "$TLS_Y" wrongca
-start_kamailio_tls KYB "$P_YB" SiteY "$TLS_YB" wrongca
+TLS_METHOD=TLSv1.2 start_kamailio_tls KYB "$P_YB" SiteY "$TLS_YB" good clients
 TLS_PERSONS="alice:7001"
 CA="dualsite.tls-ca-file: $T/tls/good/ca.pem"
 
@@ -42,6 +46,8 @@ down_said() { grep -Eq "server $1 \(sip 127.0.0.1:$2\) is down after .*tls: $3" 
 wait_until 6 down_said SIP_X "$TLS_X" "$REFUSED" ||
 	fail "no 'SIP_X is down ... tls: $REFUSED' in the log"
 [ "$(register_count KX)" = 0 ] || fail "SIP_X took a REGISTER without a client certificate"
+wait_until 6 down_said SIP_Y_B "$TLS_YB" "the (server refused the handshake|handshake did not complete)" ||
+	fail "no 'SIP_Y_B is down ... tls: the server refused the handshake' (TLS 1.2) in the log"
 ds_stop
 cp "$T/ds.err" "$T/ds1.err"
 
@@ -54,6 +60,12 @@ case $(binding_socket KX 7001) in
 tls:*) ;;
 *) fail "SIP_X got alice's REGISTER on $(binding_socket KX 7001), expected a tls: socket" ;;
 esac
+ev_wait 6 alice registered proxy=1 site=SiteY server=SIP_Y_B
+kam_signal KILL KYB
+down_any() { grep -q "server SIP_Y_B (sip 127.0.0.1:$TLS_YB) is down after" "$T/ds.err"; }
+wait_until 6 down_any || fail "SIP_Y_B, killed, was not declared down"
+grep "server SIP_Y_B (sip 127.0.0.1:$TLS_YB) is down after" "$T/ds.err" | grep -q "tls:" &&
+	fail "SIP_Y_B, killed after a working TLS 1.2 session, was declared down for TLS: $(grep 'SIP_Y_B.*is down' "$T/ds.err")"
 ds_stop
 cp "$T/ds.err" "$T/ds2.err"
 
