@@ -143,7 +143,8 @@ static void peer_free_h(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	if (!p)
 		return;
 	if (p->started && !p->done)
-		fail(p, "the handshake did not complete: the server closed the connection");
+		fail(p, "the handshake did not complete (the connection closed: is it a "
+		     "TLS port?)");
 	/* TLS 1.3 ends the client's handshake before the server has checked
 	 * the client's certificate: a server that refuses it closes the
 	 * connection after "our" handshake, and its alert may be lost with
