@@ -258,6 +258,7 @@ static void srv_h(int err, const struct dnshdr *hdr, struct list *ansl,
 			       srv_min_ttl_h, &ttl);
 	s->ttl_cap = ttl;
 	s->a_port = srv->rdata.srv.port;
+	str_ncpy(s->srv_target, srv->rdata.srv.target, sizeof(s->srv_target));
 	re_snprintf(s->srv_via, sizeof(s->srv_via), "SRV %s -> %s:%u, ", s->srv_name,
 		    srv->rdata.srv.target, srv->rdata.srv.port);
 	ttl = INT64_MAX;

@@ -45,6 +45,8 @@ struct net_server {
 	char *srv_name;              /* "_sip._udp.HOST" when SRV applies; else NULL */
 	char *a_name;                /* the name of the A/AAAA look-up in flight */
 	char srv_via[96];            /* "SRV ... -> target:port", for the log */
+	char srv_target[256];        /* the SRV target in use: a name its TLS
+				      * certificate may carry (tls.c) */
 	uint16_t a_port;             /* the port the answer goes with */
 	int64_t ttl_cap;             /* the SRV record's TTL, s */
 	uint32_t *agents;            /* indexes of the agents that use it */
@@ -235,6 +237,9 @@ uint16_t ds_net_unknown_mask(const struct ds_net *n, const struct net_agent *ag)
 /* probe.c */
 /* The probes' own UDP socket on laddr (port 0: ephemeral). */
 int ds_probe_sock_open(struct ds_net *n, const struct sa *laddr);
+/* The listener of the OPTIONS answers (over TCP and TLS), before uas.c's
+ * catch-all: the probes may start later, once names are looked up. */
+int ds_probe_listen(struct ds_net *n);
 int ds_probe_start(struct ds_net *n);
 /* Why a server was declared down, from its failed probes since its last
  * answer: "timed out", the fast failure's text ("refused: ICMP port

@@ -269,8 +269,7 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 	if (!err) {
 		mb->pos = 0;
 		if (s->probe_tp == SIP_TRANSP_TLS)
-			ds_tls_expect(n, &s->addr, s->s->host, s->srv_name ? s->a_name : NULL,
-				      true);
+			ds_tls_expect(n, &s->addr, s->s->host, s->srv_target, true);
 		err = s->probe_tp == SIP_TRANSP_UDP ? probe_udp_send(n, &s->addr, mb) :
 			sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
 		ds_tls_expect(n, NULL, NULL, NULL, true);
@@ -562,6 +561,13 @@ static void probe_tick_h(void *arg)
 	tmr_start(&n->probe_tmr, next > now ? next - now : 0, probe_tick_h, n);
 }
 
+int ds_probe_listen(struct ds_net *n)
+{
+	if (n->probe_lsnr)
+		return 0;
+	return sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
+}
+
 int ds_probe_start(struct ds_net *n)
 {
 	int err;
@@ -569,7 +575,7 @@ int ds_probe_start(struct ds_net *n)
 	list_init(&n->rounds);
 	tmr_init(&n->probe_tmr);
 	n->round = 0;
-	err = sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
+	err = ds_probe_listen(n);
 	if (err)
 		return err;
 	probe_tick_h(n);

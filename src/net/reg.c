@@ -108,8 +108,7 @@ static void bind_tls_expect(struct net_binding *b, const struct sa *dst)
 	if (sa_isset(&b->ag->sbc_addr[b->proxy], SA_ADDR))
 		ds_tls_expect(b->ag->net, dst, b->ag->sbc_host[b->proxy], NULL, false);
 	else
-		ds_tls_expect(b->ag->net, dst, s->s->host, s->srv_name ? s->a_name : NULL,
-			      false);
+		ds_tls_expect(b->ag->net, dst, s->s->host, s->srv_target, false);
 }
 
 static int bind_send(struct net_binding *b)

@@ -451,6 +451,8 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		err = ds_call_listen(n);
 	if (!err)
 		err = ds_reg_listen(n);
+	if (!err)
+		err = ds_probe_listen(n);
 	if (err)
 		goto out;
 

@@ -743,7 +743,8 @@ tls_cert() {
 # start_kamailio_tls NAME PORT SITE TLSPORT CERT [CLIENT_CA]: start_kamailio, also
 # serving SIP over TLS on TLSPORT with certificate CERT (tls_cert's NAME); with
 # CLIENT_CA (a tls_ca NAME) it requires a client certificate that CA signed.
-# TLS_METHOD: the tls module's `method` (default TLSv1.2+, which gives TLS 1.3).
+# TLS_METHOD: the tls module's `method` (default TLSv1.2+, which gives TLS 1.3);
+# TLS_LISTEN: the address to listen on (default 127.0.0.1).
 start_kamailio_tls() {
 	if [ -n "${6:-}" ]; then
 		_cl="verify_certificate = yes
@@ -764,7 +765,8 @@ $_cl
 verify_certificate = no
 require_certificate = no
 CFG
-	start_kamailio "$1" "$2" "$3" -A "TLSPORT=$4" -A "TLSCFG=\"$T/$1.tls.cfg\""
+	start_kamailio "$1" "$2" "$3" -A "TLSPORT=$4" -A "TLSCFG=\"$T/$1.tls.cfg\"" \
+		${TLS_LISTEN:+-A "LISTEN=$TLS_LISTEN"}
 }
 
 # tls_gen_config FILE [OPTION_LINE...]: a two-site configuration over TLS: SIP_X,
