@@ -5,25 +5,27 @@
 #include "vd.h"
 
 /* A file `run` must read: an error naming it and why when it cannot. */
-static void readable(struct vd *v, const struct ds_value *val, const char *what)
+static size_t readable(struct vd *v, const struct ds_value *val, const char *what)
 {
 	FILE *f;
 
 	if (!val->set || !val->opt)
-		return;
+		return 0;
 	f = fopen(val->v.s, "r");
 	if (f) {
 		fclose(f);
-		return;
+		return 0;
 	}
 	ds_diag_add(v->d, DS_SEV_ERROR, &val->opt->loc, val->opt->path,
 		    "`%s` '%s' cannot be read (%s); expected a readable PEM file with %s",
 		    val->opt->name, val->v.s, strerror(errno), what);
+	return 1;
 }
 
-void vd_tls(struct vd *v)
+size_t vd_tls(struct vd *v)
 {
 	struct ds_effective eff;
+	size_t errors = 0;
 	const struct ds_value *ca, *ver, *cert, *key;
 
 	/* Application options: no person takes part */
@@ -33,9 +35,9 @@ void vd_tls(struct vd *v)
 	cert = &eff.v[DS_OPT_TLS_CERT_FILE];
 	key = &eff.v[DS_OPT_TLS_KEY_FILE];
 
-	readable(v, ca, "the CA certificates");
-	readable(v, cert, "the client certificate");
-	readable(v, key, "the client certificate's private key");
+	errors += readable(v, ca, "the CA certificates");
+	errors += readable(v, cert, "the client certificate");
+	errors += readable(v, key, "the client certificate's private key");
 	if (cert->set != key->set) {
 		const struct ds_value *has = cert->set ? cert : key;
 
@@ -43,6 +45,7 @@ void vd_tls(struct vd *v)
 			    "`%s` is set without `%s`; a client certificate needs both "
 			    "(or neither)", has->opt->name,
 			    cert->set ? "dualsite.tls-key-file" : "dualsite.tls-cert-file");
+		errors++;
 	}
 	if (ver->set && !ver->v.b && ver->opt)
 		ds_diag_add(v->d, DS_SEV_WARNING, &ver->opt->loc, ver->opt->path,
@@ -50,4 +53,5 @@ void vd_tls(struct vd *v)
 			    "from a SIP server over TLS (no chain, no host name check), so "
 			    "anyone on the path can pose as it; set true and give "
 			    "`dualsite.tls-ca-file` instead");
+	return errors;
 }

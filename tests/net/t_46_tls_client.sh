@@ -91,7 +91,17 @@ grep -q "SIP servers' certificates are NOT verified" "$T/ds.err" ||
 	fail "run did not say at start that certificates are not verified"
 ds_stop
 
-# 4. files run cannot use: a clear error at start, exit 2 (a start that failed)
+# 4. files run cannot use: a clear error at start, exit 1. One that cannot be read
+# stops it at validation, as every configuration error does
+tls_gen_config "$T/ds3b.yaml" "$CA" "dualsite.tls-cert-file: $T/tls/agent.pem" \
+	"dualsite.tls-key-file: $T/tls/agent.key"
+sed "s|dualsite.tls-ca-file: .*|dualsite.tls-ca-file: $T/no-such-ca.pem|" "$T/ds3b.yaml" >"$T/ds3c.yaml"
+"$BIN" run -c "$T/ds3c.yaml" --all >"$T/ds3c.out" 2>"$T/ds3c.err"
+rc=$?
+[ "$rc" = 1 ] || fail "run with an unreadable CA file exited $rc, expected 1"
+grep -q "dualsite.tls-ca-file: \`dualsite.tls-ca-file\` '$T/no-such-ca.pem' cannot be read (No such file or directory)" "$T/ds3c.err" &&
+	grep -q "the configuration has errors for the chosen agents; nothing started" "$T/ds3c.err" ||
+	fail "run did not stop at validation on an unreadable CA file: $(cat "$T/ds3c.err")"
 printf 'not a certificate\n' >"$T/junk.pem"
 tls_gen_config "$T/ds4.yaml" "dualsite.tls-ca-file: $T/junk.pem"
 "$BIN" run -c "$T/ds4.yaml" --all >"$T/ds4.out" 2>"$T/ds4.err"
