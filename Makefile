@@ -18,7 +18,7 @@ endif
 FY_CFLAGS = $(shell pkg-config --cflags libfyaml 2>/dev/null)
 FY_LIBS   = $(shell pkg-config --libs libfyaml 2>/dev/null)
 RE_CFLAGS = $(shell pkg-config --cflags libre 2>/dev/null) $(RE_DEFS)
-RE_LIBS   = $(shell pkg-config --libs libre libcrypto 2>/dev/null)
+RE_LIBS   = $(shell pkg-config --libs libre libssl libcrypto 2>/dev/null)
 CMOCKA    = $(shell pkg-config --libs cmocka 2>/dev/null)
 # The version, written once (VERSION), and the libraries' as built against.
 DS_VERSION = $(shell cat VERSION)
@@ -100,6 +100,7 @@ bench-smoke: $(BIN) | $(B)/.deps-test
 	@sh bench/config/run.sh $(B) smoke
 	@sh bench/engine/run.sh $(B) smoke
 	@bash bench/net/latency.sh $(BIN) smoke
+	@bash bench/net/tls-latency.sh $(BIN) smoke
 	@bash bench/net/fleet.sh $(BIN) smoke
 	@bash bench/net/storm.sh $(BIN) smoke
 	@sh bench/net/register.sh $(BIN) smoke

@@ -4,19 +4,20 @@
 #   build  compile dualsite (`make`)
 #   test   build, plus what `make check` runs: cmocka, Kamailio and sipp for the
 #          integration tests, clang and libFuzzer for fuzzing, iproute2 and
-#          nftables for the latency benchmark's smoke run, groff, man-db and
-#          systemd (systemd-analyze) for the install test
+#          nftables for the latency benchmark's smoke run, kamailio-tls-modules
+#          for its TLS smoke run, groff, man-db and systemd (systemd-analyze)
+#          for the install test
 #   lab    build, plus what `make demo` (`dualsite lab`) starts: Kamailio, sipp
 # (test includes lab's packages, so "all" is test's list.)
 set -eu
 BUILD="gcc make pkg-config libre-dev libssl-dev libfyaml-dev"
 LAB="kamailio sip-tester procps"
 TEST="libcmocka-dev kamailio sip-tester clang libfuzzer-14-dev libclang-rt-14-dev
-      iproute2 nftables procps perl groff-base man-db systemd"
+      iproute2 nftables procps perl groff-base man-db systemd kamailio-tls-modules"
 # Asked for by the tests that need them, each the first time it runs:
 BROWSER="chromium chromium-driver python3-selenium firefox-esr python3-websocket"
 PROMETHEUS="prometheus"
-REALNET="iproute2 dnsmasq-base"
+REALNET="iproute2 dnsmasq-base kamailio-tls-modules"
 LINPHONE="linphone-cli"
 # make package / package-test only:
 PACKAGE="debhelper dpkg-dev fakeroot lintian debootstrap systemd groff-base man-db"

@@ -7,7 +7,10 @@
 #            (SiteX's registrars live there, behind a veth pair)  back: rule deleted
 # Reports p50/p95/max of (switchover - outage - timeout) and of
 # (restore - site back - hold-down), with random-delay-range 0.
-# usage: bash bench/net/latency.sh PATH-TO-dualsite [OUTAGES-PER-TYPE (20) | smoke] [TYPES]
+# TRANSPORTS (default udp): each type is measured once per transport, in the
+# same run; tls = SIP over TLS to Kamailio's tls module (probes, REGISTERs),
+# its certificate verified (bench/net/tls-latency.sh runs udp and tls).
+# usage: bash bench/net/latency.sh PATH-TO-dualsite [OUTAGES-PER-TYPE (20) | smoke] [TYPES] [TRANSPORTS]
 # smoke: 2 outages of each type (drop only as root), and a check that every
 # outage gave its three figures (`make bench-smoke`).
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +18,7 @@
 BIN=$(realpath "$1")
 N=${2:-20}
 TYPES=${3:-silent refused drop}
+TRANSPORTS=${4:-udp}
 SMOKE=""
 if [ "$N" = smoke ]; then
 	SMOKE=1 N=2
@@ -48,7 +52,7 @@ fault_on() {
 		table inet dsbench {
 			chain input {
 				type filter hook input priority 0;
-				udp dport { $XP, $XBP } drop
+				meta l4proto { udp, tcp } th dport { $CXP, $CXBP } drop
 			}
 		}
 		EOF
@@ -61,7 +65,8 @@ fault_on() {
 fault_off() {
 	case $1 in
 	silent) T_UP=$EPOCHREALTIME; kam_signal SIP_X CONT; kam_signal SIP_X_B CONT ;;
-	refused) kam_start SIP_X "$XP" auth; T_UP=$EPOCHREALTIME; kam_start SIP_X_B "$XBP" auth ;;
+	refused) kam_start SIP_X "$XP" auth 127.0.0.1 "" "$XT"; T_UP=$EPOCHREALTIME
+		kam_start SIP_X_B "$XBP" auth 127.0.0.1 "" "$XBT" ;;
 	drop) ip netns exec "$NETNS" nft delete table inet dsbench; T_UP=$EPOCHREALTIME ;;
 	esac
 }
@@ -78,20 +83,29 @@ echo "== Benchmark 1: detection, switchover and restore latency (1 agent, dual m
 machine
 echo "probe-interval $PROBE s, probe-timeout $PROBE s, probe-failures 2 (budget $(awk -v p=$PROBE 'BEGIN{print 3*p}') s);" \
      "timeout $TIMEOUT s; hold-down $HOLD s; random-delay-range 0; $N outages of each type"
-printf "%-8s %3s  %-22s %-26s %-26s\n" fault n "detect p50/p95/max ms" "switchover-outage-timeout" "restore-back-holddown"
+printf "%-4s %-8s %3s  %-22s %-26s %-26s\n" tp fault n "detect p50/p95/max ms" "switchover-outage-timeout" "restore-back-holddown"
+for tp in $TRANSPORTS; do
 for fault in $TYPES; do
 	XP=$(free_port); XBP=$(free_port); YP=$(free_port); YBP=$(free_port)
+	XT="" XBT="" YT="" YBT=""
 	XH=127.0.0.1 LISTEN=127.0.0.1 NS=""
 	if [ "$fault" = drop ]; then
 		setup_netns
 		XH=10.231.$SUB.2 LISTEN=10.231.$SUB.1 NS=$NETNS
 	fi
-	kam_start SIP_X "$XP" auth "$XH" $NS
-	kam_start SIP_X_B "$XBP" auth "$XH" $NS
-	kam_start SIP_Y "$YP" auth
-	kam_start SIP_Y_B "$YBP" auth
+	if [ "$tp" = tls ]; then
+		XT=$(free_port); XBT=$(free_port); YT=$(free_port); YBT=$(free_port)
+		tls_setup 127.0.0.1 "$XH"
+	fi
+	kam_start SIP_X "$XP" auth "$XH" "$NS" "$XT"
+	kam_start SIP_X_B "$XBP" auth "$XH" "$NS" "$XBT"
+	kam_start SIP_Y "$YP" auth 127.0.0.1 "" "$YT"
+	kam_start SIP_Y_B "$YBP" auth 127.0.0.1 "" "$YBT"
+	# the ports SIP goes to: UDP's, or TLS's
+	CXP=${XT:-$XP} CXBP=${XBT:-$XBP}
 	# refused restarts Kamailio outside the namespace: only drop uses it
-	gen_config "$W/c.yaml" 1 dual 0 $TIMEOUT $HOLD "$XH" "$XP" "$XBP" "$YP" "$YBP" $PROBE
+	BENCH_TLS=$([ "$tp" = tls ] && echo 1) gen_config "$W/c.yaml" 1 dual 0 $TIMEOUT $HOLD \
+		"$XH" "$CXP" "$CXBP" "${YT:-$YP}" "${YBT:-$YBP}" $PROBE
 	run_start "$W/c.yaml" "$LISTEN"
 	wait_count '"kind": "sip", "site": "SiteX"' 1 15 || exit 1
 	wait_count '"proxy": 1' 1 15 || exit 1
@@ -126,10 +140,10 @@ for fault in $TYPES; do
 			}
 		}' "$W/events"
 	if [ -n "$SMOKE" ]; then
-		[ "$(wc -l < "$W/lat")" -eq "$N" ] || { echo "bench smoke: latency $fault: $(wc -l < "$W/lat") of $N outages measured" >&2; exit 1; }
-		figures "latency $fault" $(cat "$W/lat")
+		[ "$(wc -l < "$W/lat")" -eq "$N" ] || { echo "bench smoke: latency $tp $fault: $(wc -l < "$W/lat") of $N outages measured" >&2; exit 1; }
+		figures "latency $tp $fault" $(cat "$W/lat")
 	fi
-	printf "%-8s %3s  %-22s %-26s %-26s\n" "$fault" "$(wc -l < "$W/lat")" \
+	printf "%-4s %-8s %3s  %-22s %-26s %-26s\n" "$tp" "$fault" "$(wc -l < "$W/lat")" \
 		"$(cut -d' ' -f1 "$W/lat" | grep . | pct)" "$(cut -d' ' -f2 "$W/lat" | pct)" \
 		"$(cut -d' ' -f3 "$W/lat" | pct)"
 	for k in SIP_X SIP_X_B SIP_Y SIP_Y_B; do
@@ -140,4 +154,5 @@ for fault in $TYPES; do
 		ip netns del "$NETNS"; ip link del "${NETNS}h" 2>/dev/null; NETNS=""
 	fi
 done
-echo "reproduce: bash bench/net/latency.sh $1 $N"
+done
+echo "reproduce: bash bench/net/latency.sh $1 $N \"$TYPES\" \"$TRANSPORTS\""

@@ -54,13 +54,15 @@ free_port() {
 	done
 }
 
-# kam_start NAME PORT auth|noauth [LISTEN [NETNS]]: a registrar in its own
-# process group; waits until its control socket answers (deadline 10 s).
+# kam_start NAME PORT auth|noauth [LISTEN [NETNS [TLSPORT]]]: a registrar in its
+# own process group, with SIP over TLS on TLSPORT too (tls_setup's certificate);
+# waits until its control socket answers (deadline 10 s).
 kam_start() {
-	local name=$1 port=$2 auth=$3 listen=${4:-127.0.0.1} ns=${5:-}
+	local name=$1 port=$2 auth=$3 listen=${4:-127.0.0.1} ns=${5:-} tlsport=${6:-}
 	local args=(-DD -E -f "$KAMCFG" -P "$W/$name.pid" -m 256 -M 16 -A "LISTEN=$listen"
 		    -A "PORT=$port" -A "CTLSOCK=\"unix:$W/$name.ctl\"" -A "PASSWORD=\"$PW\"")
 	[ "$auth" = noauth ] && args+=(-A NOAUTH)
+	[ -n "$tlsport" ] && args+=(-A "TLSPORT=$tlsport" -A "TLSCFG=\"$W/tls/kam.cfg\"")
 	rm -f "$W/$name.ctl"
 	if [ -n "$ns" ]; then
 		setsid ip netns exec "$ns" kamailio "${args[@]}" >> "$W/$name.log" 2>&1 &
@@ -88,10 +90,32 @@ kam_stat() {  # kam_stat NAME STAT -> the counter's value
 		sed -n 's/.*= *\([0-9][0-9]*\).*/\1/p' | head -1
 }
 
+# tls_setup ADDR...: for SIP over TLS, a self-signed certificate (its own CA)
+# naming each ADDR (IP subjectAltNames) in $W/tls, and Kamailio's tls.cfg
+# serving it. Kamailio's tls module comes from scripts/deps.sh realnet.
+tls_setup() {
+	dpkg-query -W -f='${Status}' kamailio-tls-modules 2>/dev/null | grep -q "install ok installed" ||
+		sh "$ROOT/scripts/deps.sh" realnet ||
+		{ echo "bench: kamailio-tls-modules missing; run scripts/deps.sh realnet" >&2; exit 1; }
+	mkdir -p "$W/tls"
+	local san="" a
+	for a in "$@"; do san="$san${san:+,}IP:$a"; done
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-keyout "$W/tls/srv.key" -out "$W/tls/srv.pem" -subj "/CN=dualsite bench" \
+		-addext "subjectAltName=$san" >"$W/tls/req.log" 2>&1 ||
+		{ echo "bench: openssl failed: $(tail -3 "$W/tls/req.log")" >&2; exit 1; }
+	printf '[server:default]\nmethod = TLSv1.2+\nprivate_key = %s\ncertificate = %s\nverify_certificate = no\nrequire_certificate = no\n[client:default]\nverify_certificate = no\n' \
+		"$W/tls/srv.key" "$W/tls/srv.pem" > "$W/tls/kam.cfg"
+}
+
 # gen_config FILE N MODE RANDOM TIMEOUT HOLD XHOST XPORT XBPORT YPORT YBPORT [PROBE]
+# BENCH_TLS=1: servers take TLS only (the ports given are their TLS ports), the
+# agents use TLS, tls_setup's certificate is the CA.
 gen_config() {
 	awk -v n="$2" -v mode="$3" -v rnd="$4" -v to="$5" -v hold="$6" -v xh="$7" \
-	    -v xp="$8" -v xbp="$9" -v yp="${10}" -v ybp="${11}" -v probe="${12:-0.2}" 'BEGIN {
+	    -v xp="$8" -v xbp="$9" -v yp="${10}" -v ybp="${11}" -v probe="${12:-0.2}" \
+	    -v tls="${BENCH_TLS:-}" -v ca="$W/tls/srv.pem" 'BEGIN {
+		tp = tls ? " transport: tls," : ""
 		print "application:"
 		print "  name: Workspace"
 		print "  connections: [SIP_X, SIP_Y]"
@@ -110,11 +134,15 @@ gen_config() {
 		print "      dualsite.register-timeout: 2"
 		print "      dualsite.restore-hold-down: " hold
 		print "      dualsite.random-delay-range: " rnd
+		if (tls) {
+			print "      sipendpoint.transport-protocol: TLS"
+			print "      dualsite.tls-ca-file: " ca
+		}
 		print "servers:"
-		printf "  SIP_X:   {kind: sip, host: %s, port: %d, switch: SW_X, backup: SIP_X_B, options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n", xh, xp
-		printf "  SIP_X_B: {kind: sip, host: %s, port: %d, switch: SW_X, options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n", xh, xbp
-		printf "  SIP_Y:   {kind: sip, host: 127.0.0.1, port: %d, switch: SW_Y, backup: SIP_Y_B, options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n", yp
-		printf "  SIP_Y_B: {kind: sip, host: 127.0.0.1, port: %d, switch: SW_Y, options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n", ybp
+		printf "  SIP_X:   {kind: sip, host: %s, port: %d,%s switch: SW_X, backup: SIP_X_B, options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n", xh, xp, tp
+		printf "  SIP_X_B: {kind: sip, host: %s, port: %d,%s switch: SW_X, options: {interaction-workspace: {disaster-recovery.site: SiteX}}}\n", xh, xbp, tp
+		printf "  SIP_Y:   {kind: sip, host: 127.0.0.1, port: %d,%s switch: SW_Y, backup: SIP_Y_B, options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n", yp, tp
+		printf "  SIP_Y_B: {kind: sip, host: 127.0.0.1, port: %d,%s switch: SW_Y, options: {interaction-workspace: {disaster-recovery.site: SiteY}}}\n", ybp, tp
 		print "switches: {SW_X: {}, SW_Y: {}}"
 		print "tenants: {Environment: {}}"
 		print "places:"

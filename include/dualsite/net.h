@@ -43,7 +43,7 @@ struct ds_net;
  * addresses (names are looked up by DNS once started) and binds the SIP
  * transports (UDP and TCP on one port, on each interface address for a
  * wildcard).
- * Per-agent problems (a missing password, TLS chosen) are appended to
+ * Per-agent problems (a missing password, an SBC that does not resolve) are appended to
  * `diags` as errors and make it return EINVAL; a bind failure returns its
  * errno. Needs libre_init() first. */
 int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,

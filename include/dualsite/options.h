@@ -33,6 +33,10 @@ enum ds_opt_id {
 	DS_OPT_ANSWER_DELAY,
 	DS_OPT_RANDOM_DELAY_RANGE,
 	DS_OPT_REGISTRAR_CAPACITY,
+	DS_OPT_TLS_CA_FILE,
+	DS_OPT_TLS_VERIFY,
+	DS_OPT_TLS_CERT_FILE,
+	DS_OPT_TLS_KEY_FILE,
 	DS_OPT_COUNT
 };
 
@@ -43,6 +47,7 @@ enum ds_opt_type {
 	DS_OT_NAME,     /* a site or pair name */
 	DS_OT_HOST,     /* host name or address */
 	DS_OT_ENUM,     /* one of `enums`, case-insensitive */
+	DS_OT_PATH,     /* a file name */
 };
 
 enum ds_opt_scope {

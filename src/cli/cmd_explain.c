@@ -313,6 +313,8 @@ static const char *type_name(const struct ds_option_def *d)
 		return "name";
 	case DS_OT_HOST:
 		return "host";
+	case DS_OT_PATH:
+		return "file";
 	case DS_OT_ENUM:
 		return "choice";
 	}
@@ -346,7 +348,9 @@ static void print_reference(void)
 	       "draw a warning and are ignored); \"server\" options are set on server\n"
 	       "objects. Durations are seconds. Booleans are `true`/`false` and numbers\n"
 	       "plain digits, both without quotes (`\"60\"` is a string: an error); choices\n"
-	       "are case-insensitive. Option names are written exactly as below: one that\n"
+	       "are case-insensitive. File names are used as written (a relative one from\n"
+	       "the working directory of `run` or `validate`); the TLS options are\n"
+	       "explained in docs/run.md (TLS). Option names are written exactly as below: one that\n"
 	       "differs only in case or in `-`, `_`, `.` is an error, since it would be\n"
 	       "ignored (docs/behaviour.md §2.3 rules 12 and 15). `dualsite explain -c FILE\n"
 	       "--agent NAME` shows where each of an agent's values comes from.\n\n"
@@ -386,6 +390,9 @@ static void print_reference(void)
 			break;
 		case DS_OT_HOST:
 			snprintf(valid, sizeof(valid), "host");
+			break;
+		case DS_OT_PATH:
+			snprintf(valid, sizeof(valid), "file name");
 			break;
 		}
 		printf("| `%s` | %s | %s | %s%s%s | %s | %s |\n", d->name, type_name(d),

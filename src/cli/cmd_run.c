@@ -2,7 +2,7 @@
  * the chosen agents and runs the libre network driver until SIGTERM/SIGINT.
  *
  * Exit status (docs/behaviour.md §4): 0 after a clean stop; 1 configuration errors that
- * touch the chosen agents, or a failed start (a missing password, TLS, a
+ * touch the chosen agents, or a failed start (a missing password, an unusable TLS file, a
  * port in use) or a forced stop (second signal); 2 a usage error or a file
  * that cannot be read (or an events file that cannot be written). */
 #include <errno.h>

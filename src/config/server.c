@@ -173,7 +173,7 @@ static void server_h(struct ds_loader *L, const char *key, struct ds_loc kloc,
 	}
 }
 
-enum { SIP_DEFAULT_PORT = 5060 };
+enum { SIP_DEFAULT_PORT = 5060, SIP_TLS_PORT = 5061 };
 
 void ds_cfg_server_body(struct ds_loader *L, struct ds_server *s,
 			struct fy_node *body, const char *path)
@@ -189,8 +189,9 @@ void ds_cfg_server_body(struct ds_loader *L, struct ds_server *s,
 	if (!x.has_host)
 		ds_ld_error(L, &s->loc, path, "missing 'host': the server's host name or address");
 	if (!x.has_port) {
+		/* SIP over TLS listens on 5061 (RFC 3261 §19.1.2) */
 		if (s->kind == DS_KIND_SIP)
-			s->port = SIP_DEFAULT_PORT;
+			s->port = s->transports == DS_TP_TLS ? SIP_TLS_PORT : SIP_DEFAULT_PORT;
 		else
 			ds_ld_error(L, &s->loc, path,
 				    "missing 'port': a %s server needs the port it listens on",

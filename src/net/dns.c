@@ -466,8 +466,8 @@ int ds_dns_setup(struct ds_net *n)
 		/* a SIP server named without a port: RFC 3263 SRV, for the
 		 * transport its probes use (TLS only: _sips._tcp) */
 		if (s->s->kind == DS_KIND_SIP && !s->s->port_given) {
-			err = srv_name_of(&s->dn.srv_name, s->s->host, s->probe_tcp,
-					  s->probe_tp);
+			err = srv_name_of(&s->dn.srv_name, s->s->host,
+					  s->probe_tp == SIP_TRANSP_TLS, s->probe_tp);
 			if (err)
 				return err;
 		}
@@ -532,4 +532,9 @@ void ds_dns_stop(struct ds_net *n)
 	for (size_t i = 0; i < n->n_sbcs; i++)
 		dname_close(&n->sbcs[i].dn);
 	n->dnsc = mem_deref(n->dnsc);
+}
+
+const char *ds_dns_target(const struct net_dname *d)
+{
+	return d->n_tg ? d->tg[d->cur].name : NULL;
 }

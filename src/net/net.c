@@ -232,7 +232,8 @@ static void print_start(struct ds_net *n)
 		       s->s->name, ds_kind_name(s->s->kind), at,
 		       s->s->site ? s->s->site : "(none)",
 		       s->probe_tcp ? "TCP connect" :
-		       s->probe_tp == SIP_TRANSP_TCP ? "OPTIONS/tcp" : "OPTIONS/udp",
+		       s->probe_tp == SIP_TRANSP_TCP ? "OPTIONS/tcp" :
+		       s->probe_tp == SIP_TRANSP_TLS ? "OPTIONS/tls" : "OPTIONS/udp",
 		       s->n_agents, s->n_agents == 1 ? "" : "s");
 	}
 	/* one line per agent is fine for a few; a fleet gets a summary */

@@ -71,7 +71,8 @@ struct net_server {
 				      * unknown (docs/behaviour.md §3.1) */
 	uint16_t fails_timeout;      /* of the failures since the last answer: */
 	uint16_t fails_fast;         /* timed out, or refused / not sent (fast_why) */
-	char fast_why[48];           /* e.g. "refused: ICMP port unreachable" */
+	char fast_why[176];          /* e.g. "refused: ICMP port unreachable" */
+	char tls_why[160];           /* tls.c: why its last TLS handshake failed */
 	uint64_t last_ok_round;      /* round number of the last answered probe + 1 */
 	int64_t rtt_us;              /* the last answered probe's round trip; -1 none */
 	int64_t since;               /* ms since start of its last change of state
@@ -134,7 +135,6 @@ struct net_agent {
 	struct ds_timer tmr;         /* ds_engine_next_wakeup() */
 	struct net_binding bind[2];
 	struct net_call *call;
-	const char *sbc_host[2];     /* sipendpoint.sbc-register-address(.peer) */
 	uint16_t sbc_port[2];
 	int sbc[2];                  /* index in net->sbcs; -1 when no SBC */
 	int64_t answer_delay_ms;
@@ -171,6 +171,7 @@ struct ds_net {
 	struct sip_lsnr *reg_lsnr;   /* answers to our REGISTERs */
 	uint64_t rng;                /* reg.c's stream of branches and cnonces */
 	struct dnsc *dnsc;           /* dns.c; NULL when no server is named */
+	struct net_tls *tls;         /* tls.c; NULL when nothing uses TLS */
 	unsigned dns_pending;        /* first look-ups not over yet */
 	struct net_sbc *sbcs;        /* dns.c: the agents' SBC addresses, each once */
 	size_t n_sbcs;
@@ -243,6 +244,25 @@ int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
  * SRV target is looked up and used. False when there is none other, or the
  * list wrapped around to its first (every target failed once). */
 bool ds_dns_next_target(struct net_dname *d, uint32_t gen);
+/* The SRV target in use (a name its TLS certificate may carry); NULL
+ * without SRV. */
+const char *ds_dns_target(const struct net_dname *d);
+
+/* tls.c: SIP over TLS, verified (docs/behaviour.md §7) */
+/* The TLS context, when an agent or a probe uses TLS; logs why it failed. */
+int ds_tls_setup(struct ds_net *n);
+/* A TLS transport on sip (libre connects from it), when TLS is in use. */
+int ds_tls_transp_add(struct ds_net *n, struct sip *sip, const struct sa *laddr);
+/* Call before a sip_send() that may open a TLS connection to dst: the
+ * server certificate must name `name` or `name2` (a host name or an IP
+ * address; NULL or "" for none). dst NULL: done. */
+void ds_tls_expect(struct ds_net *n, const struct sa *dst, const char *name,
+		   const char *name2, bool probe);
+void ds_tls_close(struct ds_net *n);
+/* A TLS connection to dst failed (handshake or verification): what is in
+ * flight there fails with that reason (reg.c, probe.c). */
+void ds_reg_tls_failed(struct ds_net *n, const struct sa *dst, const char *why);
+void ds_probe_tls_failed(struct ds_net *n, const struct sa *dst, const char *why);
 
 /* local.c */
 /* The address (with `port`) that Via, Contact and SDP carry toward dst:
@@ -264,6 +284,9 @@ uint16_t ds_net_unknown_mask(const struct ds_net *n, const struct net_agent *ag)
 /* probe.c */
 /* The probes' own UDP socket on laddr (port 0: ephemeral). */
 int ds_probe_sock_open(struct ds_net *n, const struct sa *laddr);
+/* The listener of the OPTIONS answers (over TCP and TLS), before uas.c's
+ * catch-all: the probes may start later, once names are looked up. */
+int ds_probe_listen(struct ds_net *n);
 int ds_probe_start(struct ds_net *n);
 /* Why a server was declared down, from its failed probes since its last
  * answer: "timed out", the fast failure's text ("refused: ICMP port

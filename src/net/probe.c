@@ -52,6 +52,7 @@ struct round_probe {
 	bool icmp;           /* err came from an ICMP error (UDP) */
 	bool unsent;         /* err: the probe could not be sent */
 	bool dns;            /* unsent: the server's name has no address */
+	bool tls;            /* err: its TLS handshake failed (server's tls_why) */
 	int err;             /* a failure at once (refused); 0: none (timed out) */
 };
 
@@ -267,8 +268,11 @@ static int options_send(struct ds_net *n, struct round_probe *p)
 			  (unsigned long long)p->r->callid, p->srv);
 	if (!err) {
 		mb->pos = 0;
+		if (s->probe_tp == SIP_TRANSP_TLS)
+			ds_tls_expect(n, &s->addr, s->s->host, ds_dns_target(&s->dn), true);
 		err = s->probe_tp == SIP_TRANSP_UDP ? probe_udp_send(n, &s->addr, mb) :
 			sip_send(n->probe_sip, NULL, s->probe_tp, &s->addr, mb);
+		ds_tls_expect(n, NULL, NULL, NULL, true);
 	}
 	if (!err && s->probe_tp == SIP_TRANSP_UDP)
 		p->pkt = mem_ref(mb);
@@ -317,6 +321,8 @@ static void fail_count(struct net_server *s, const struct round_probe *p)
 		s->fails_fast++;
 	if (p->dns)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "dns: %s", s->dn.why);
+	else if (p->tls)
+		re_snprintf(s->fast_why, sizeof(s->fast_why), "tls: %s", s->tls_why);
 	else if (p->unsent)
 		re_snprintf(s->fast_why, sizeof(s->fast_why), "not sent: %m", p->err);
 	else if (p->icmp)
@@ -353,7 +359,7 @@ static void round_timeout_h(void *arg)
 		struct round_probe *p = &r->p[i];
 		struct net_server *s = &n->servers[p->srv];
 
-		char why[96];
+		char why[224];
 		bool down;
 
 		if (p->ok || s->last_ok_round > r->num)
@@ -447,6 +453,27 @@ static void round_start(struct ds_net *n)
 
 /* An ICMP error about one of our OPTIONS: the probes of that server still
  * out fail at once (applied at their rounds' timeouts). */
+void ds_probe_tls_failed(struct ds_net *n, const struct sa *dst, const char *why)
+{
+	for (size_t i = 0; i < n->n_servers; i++) {
+		struct net_server *s = &n->servers[i];
+
+		if (s->probe_tcp || s->probe_tp != SIP_TRANSP_TLS ||
+		    !sa_cmp(&s->addr, dst, SA_ALL))
+			continue;
+		str_ncpy(s->tls_why, why, sizeof(s->tls_why));
+		for (struct le *le = n->rounds.head; le; le = le->next) {
+			struct net_round *r = le->data;
+			struct round_probe *p = &r->p[i];
+
+			if (i >= r->np || p->done)
+				continue;
+			p->tls = true;
+			probe_fail(p, EPROTO, false);
+		}
+	}
+}
+
 static void probe_refused(struct ds_net *n, const struct sa *dst, int err)
 {
 	for (size_t i = 0; i < n->n_servers; i++) {
@@ -543,6 +570,13 @@ static void probe_tick_h(void *arg)
 	tmr_start(&n->probe_tmr, next > now ? next - now : 0, probe_tick_h, n);
 }
 
+int ds_probe_listen(struct ds_net *n)
+{
+	if (n->probe_lsnr)
+		return 0;
+	return sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
+}
+
 int ds_probe_start(struct ds_net *n)
 {
 	int err;
@@ -550,7 +584,7 @@ int ds_probe_start(struct ds_net *n)
 	list_init(&n->rounds);
 	tmr_init(&n->probe_tmr);
 	n->round = 0;
-	err = sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
+	err = ds_probe_listen(n);
 	if (err)
 		return err;
 	probe_tick_h(n);

@@ -103,6 +103,22 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 	return 0;
 }
 
+/* The names a TLS server certificate may carry for that destination
+ * (docs/behaviour.md §7): the SBC's or the server's host and, for SRV,
+ * the target in use. */
+static void bind_tls_expect(struct net_binding *b, const struct sa *dst)
+{
+	const struct ds_net *n = b->ag->net;
+	const struct net_server *s = &n->servers[n->srv_index[b->server_id]];
+	int sbc = b->ag->sbc[b->proxy];
+
+	if (sbc >= 0)
+		ds_tls_expect(b->ag->net, dst, n->sbcs[sbc].host,
+			      ds_dns_target(&n->sbcs[sbc].dn), false);
+	else
+		ds_tls_expect(b->ag->net, dst, s->s->host, ds_dns_target(&s->dn), false);
+}
+
 static int bind_send(struct net_binding *b)
 {
 	struct net_agent *ag = b->ag;
@@ -131,7 +147,7 @@ static int bind_send(struct net_binding *b)
 		return ENOMEM;
 	err = mbuf_printf(mb,
 			  "REGISTER %s SIP/2.0\r\n"
-			  "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;rport\r\n"
+			  "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;rport%s\r\n"
 			  "Max-Forwards: 70\r\n"
 			  "To: <sip:%s@%s>\r\n"
 			  "From: <sip:%s@%s>;tag=%016llx\r\n"
@@ -139,6 +155,9 @@ static int bind_send(struct net_binding *b)
 			  "CSeq: %u REGISTER\r\n",
 			  uri, sip_transp_name(ag->tp), &local,
 			  (unsigned long long)next_rand(n),
+			  /* RFC 5923: calls come back on our TLS connection (we
+			   * serve no TLS: no server certificate) */
+			  ag->tp == SIP_TRANSP_TLS ? ";alias" : "",
 			  user, srv->host, user, srv->host,
 			  (unsigned long long)b->ftag,
 			  (unsigned long long)b->callid, b->ag->index, b->proxy,
@@ -153,7 +172,10 @@ static int bind_send(struct net_binding *b)
 		return ENOMEM;
 	}
 	mb->pos = 0;
+	if (ag->tp == SIP_TRANSP_TLS)
+		bind_tls_expect(b, &dst);
 	err = sip_send(n->sip, NULL, ag->tp, &dst, mb);
+	ds_tls_expect(n, NULL, NULL, NULL, false);
 	b->pkt = mem_deref(b->pkt);
 	if (!err && ag->tp == SIP_TRANSP_UDP)
 		b->pkt = mem_ref(mb);
@@ -440,6 +462,29 @@ static bool resp_listen_h(const struct sip_msg *msg, void *arg)
 		return true;          /* late: an attempt already over */
 	bind_answer(b, msg);
 	return true;
+}
+
+void ds_reg_tls_failed(struct ds_net *n, const struct sa *dst, const char *why)
+{
+	for (size_t i = 0; i < n->n_agents; i++) {
+		struct net_agent *ag = &n->agents[i];
+
+		if (ag->tp != SIP_TRANSP_TLS)
+			continue;
+		for (int p = 0; p < 2; p++) {
+			struct net_binding *b = &ag->bind[p];
+			struct sa d;
+
+			if (b->op == BIND_NONE || bind_dst(b, b->server_id, &d) ||
+			    !sa_cmp(&d, dst, SA_ALL))
+				continue;
+			ds_log(n, "%s: proxy%u %s to %s failed: tls: %s", ag->p->name, b->proxy,
+			       b->op == BIND_STOP || b->op == BIND_UNREGISTER ? "un-REGISTER" :
+			       "REGISTER", bind_server(b, b->server_id)->name, why);
+			b->why = DS_R_TLS;
+			bind_finish(b, 0, 0, NULL);
+		}
+	}
 }
 
 int ds_reg_listen(struct ds_net *n)

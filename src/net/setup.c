@@ -106,14 +106,6 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 
 	tv = &eff.v[DS_OPT_TRANSPORT];
 	ag->tp = transport_of(tv);
-	if (ag->tp == SIP_TRANSP_TLS) {
-		const struct ds_opt *o = tv->opt;
-		ds_diag_add(diags, DS_SEV_ERROR, o ? &o->loc : &p->loc,
-			    o ? o->path : path,
-			    "agent '%s': sipendpoint.transport-protocol TLS: TLS not "
-			    "supported yet by `run`; expected UDP or TCP", p->name);
-		return EINVAL;
-	}
 
 	for (int i = 0; i < 2; i++) {
 		const struct ds_value *a = &eff.v[i ? DS_OPT_SBC_ADDRESS_PEER : DS_OPT_SBC_ADDRESS];
@@ -124,7 +116,6 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 		if (a->set && a->v.s) {
 			/* a name is looked up by dns.c, in the loop, once for
 			 * every agent that names it */
-			ag->sbc_host[i] = a->v.s;
 			err = ds_sbc_add(n, a->v.s, ag->sbc_port[i], pt->set, ag->tp,
 					 &ag->sbc[i]);
 			if (err)
@@ -185,8 +176,8 @@ static int servers_setup(struct ds_net *n)
 			ns->probe_tp = SIP_TRANSP_TCP;
 		}
 		else {
-			/* TLS only: is something listening at all? */
-			ns->probe_tcp = true;
+			/* TLS only: OPTIONS over TLS, verified as REGISTERs are */
+			ns->probe_tp = SIP_TRANSP_TLS;
 		}
 	}
 
@@ -327,6 +318,10 @@ static int stack_setup(struct ds_net *n, const struct sa *want0)
 	sa_set_port(&paddr, 0);
 	if (!err)
 		err = sip_transp_add(n->probe_sip, SIP_TRANSP_TCP, &paddr);
+	if (!err)
+		err = ds_tls_transp_add(n, n->probe_sip, &paddr);
+	if (!err)
+		err = ds_tls_transp_add(n, n->sip, &l.a[0]);
 	if (err)
 		return err;
 	/* not fatal: without them a burst may drop datagrams, as said */
@@ -415,6 +410,8 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 	err = servers_setup(n);
 	if (!err)
 		err = ds_dns_setup(n);
+	if (!err)
+		err = ds_tls_setup(n);
 	if (err)
 		goto out;
 
@@ -430,6 +427,8 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		err = ds_call_listen(n);
 	if (!err)
 		err = ds_reg_listen(n);
+	if (!err)
+		err = ds_probe_listen(n);
 	if (err)
 		goto out;
 
@@ -477,6 +476,7 @@ void ds_net_free(struct ds_net *n)
 		return;
 	ds_probe_stop(n);
 	ds_dns_stop(n);
+	ds_tls_close(n);
 	tmr_cancel(&n->stop_tmr);
 	tmr_cancel(&n->stop_step_tmr);
 	tmr_cancel(&n->stop_deadline_tmr);

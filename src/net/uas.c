@@ -447,6 +447,9 @@ static void dbg_h(int level, const char *p, size_t len, void *arg)
 {
 	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
+	/* a failed TLS handshake: tls.c's callers say what failed and why */
+	if (len >= 20 && !memcmp(p, "tls: connect: error ", 20))
+		return;
 	ds_net_log(arg, level <= DBG_ERR ? DS_LOG_ERROR : DS_LOG_WARNING,
 		   "libre: %b", p, len);
 }

@@ -49,6 +49,9 @@ void ds_option_expect(int id, char *buf, size_t sz)
 	case DS_OT_HOST:
 		snprintf(buf, sz, "a host name or address");
 		return;
+	case DS_OT_PATH:
+		snprintf(buf, sz, "a file name");
+		return;
 	case DS_OT_ENUM:
 		n = (size_t)snprintf(buf, sz, "one of ");
 		for (size_t i = 0; def->enums[i] && n < sz; i++)
@@ -143,6 +146,10 @@ bool ds_option_parse(int id, const char *text, union ds_optval *v, char *why, si
 		}
 		v->s = text;
 		return true;
+	case DS_OT_PATH:
+		/* whether it can be read is validate's and run's (tls.c) */
+		v->s = text;
+		return true;
 	case DS_OT_ENUM:
 		for (int i = 0; def->enums[i]; i++)
 			if (!strcasecmp(text, def->enums[i])) {
@@ -166,7 +173,7 @@ static bool known_prefix(const char *name)
 }
 
 /* Why an option of this scope does nothing on this holder; NULL when it belongs. */
-static const char *misplaced(enum ds_opt_scope scope, enum holder h)
+static const char *misplaced(int id, enum ds_opt_scope scope, enum holder h)
 {
 	switch (scope) {
 	case DS_SCOPE_AGENT:
@@ -175,6 +182,9 @@ static const char *misplaced(enum ds_opt_scope scope, enum holder h)
 	case DS_SCOPE_APP_ONLY:
 		if (h == H_APP)
 			return NULL;
+		if (!strncmp(ds_option_defs[id].name, "dualsite.tls-", 13))
+			return "is read from the Application alone (one TLS context serves "
+			       "every agent of a process); ignored here";
 		return "is read from the Application alone (probes are shared by every agent "
 		       "of a process); ignored here";
 	case DS_SCOPE_SERVER:
@@ -227,7 +237,7 @@ static void check_one(struct ds_opt *o, enum holder h, struct ds_diags *d)
 				    o->name);
 		return;
 	}
-	why = misplaced(ds_option_defs[o->id].scope, h);
+	why = misplaced(o->id, ds_option_defs[o->id].scope, h);
 	if (why) {
 		ds_diag_add(d, DS_SEV_WARNING, &o->loc, o->path, "`%s` %s", o->name, why);
 		return;

@@ -117,6 +117,7 @@ int ds_value_text(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t
 		return snprintf(buf, sz, "%s", def->enums[v->v.e]);
 	case DS_OT_NAME:
 	case DS_OT_HOST:
+	case DS_OT_PATH:
 		return snprintf(buf, sz, "%s", v->v.s);
 	}
 	return snprintf(buf, sz, "(none)");
@@ -137,6 +138,7 @@ int ds_value_json(enum ds_opt_id id, const struct ds_value *v, char *buf, size_t
 		return (int)ds_json_str(buf, sz, def->enums[v->v.e]);
 	case DS_OT_NAME:
 	case DS_OT_HOST:
+	case DS_OT_PATH:
 		return (int)ds_json_str(buf, sz, v->v.s);
 	}
 	return snprintf(buf, sz, "null");

@@ -81,6 +81,18 @@ const struct ds_option_def ds_option_defs[DS_OPT_COUNT] = {
 	[DS_OPT_REGISTRAR_CAPACITY] = {"dualsite.registrar-capacity", DS_OT_INT, DS_SCOPE_APP_ONLY, "0",
 		0, 1000000, NULL, "REGISTERs per second one registrar can take, for `dualsite report`; "
 		"0 = unknown"},
+	/* TLS (docs/behaviour.md §7): one TLS context for the whole process */
+	[DS_OPT_TLS_CA_FILE] = {"dualsite.tls-ca-file", DS_OT_PATH, DS_SCOPE_APP_ONLY, NULL,
+		0, 0, NULL, "PEM file of the CAs a SIP server's certificate must chain to; "
+		"unset: the system's CA bundle"},
+	[DS_OPT_TLS_VERIFY] = BOOL_("dualsite.tls-verify", DS_SCOPE_APP_ONLY, "true",
+		"verify each SIP server's TLS certificate (chain and host name); false accepts any, "
+		"with a warning"),
+	[DS_OPT_TLS_CERT_FILE] = {"dualsite.tls-cert-file", DS_OT_PATH, DS_SCOPE_APP_ONLY, NULL,
+		0, 0, NULL, "PEM client certificate (chain) shown to SIP servers over TLS; "
+		"needs dualsite.tls-key-file"},
+	[DS_OPT_TLS_KEY_FILE] = {"dualsite.tls-key-file", DS_OT_PATH, DS_SCOPE_APP_ONLY, NULL,
+		0, 0, NULL, "PEM private key of dualsite.tls-cert-file (unencrypted)"},
 };
 
 int ds_option_find(const char *name)

@@ -216,18 +216,6 @@ static void transport(struct vd *v, const struct ds_person *p, const struct ds_t
 
 	if (!tp->set)
 		return;
-	/* rule 13: what `run` refuses (src/net/setup.c) is an error here too */
-	if (!strcmp(names[tp->v.e], "TLS")) {
-		struct vd_key kt = {13, tp->opt, NULL, 4};
-
-		char msg[256];
-
-		ds_value_source(tp, src, sizeof(src));
-		snprintf(msg, sizeof(msg), "`sipendpoint.transport-protocol` is TLS (%s), which "
-			 "`run` does not support yet; choose UDP or TCP", src);
-		note_at_opt(v, p, &kt, DS_SEV_ERROR, tp->opt, msg);
-		return;
-	}
 	for (int s = 0; s < (t->bc ? 2 : 1); s++)
 		for (int m = 0; m < 2; m++) {
 			const struct ds_server *pr = t->k[DS_KIND_SIP].pair[s];

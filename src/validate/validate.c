@@ -6,7 +6,7 @@
 static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *d)
 {
 	struct vd v;
-	size_t errors;
+	size_t errors, tls_errors;
 
 	memset(&v, 0, sizeof(v));
 	v.cfg = cfg;
@@ -20,11 +20,13 @@ static size_t run(struct ds_config *cfg, const bool *selected, struct ds_diags *
 			v.conn_missing = true;
 	vd_servers(&v);
 	vd_users(&v);
+	/* the Application's: they touch every agent of the process */
+	tls_errors = vd_tls(&v);
 	for (size_t i = 0; i < cfg->n_persons && !v.oom; i++) {
 		vd_person_sip(&v, &cfg->persons[i]);
 		vd_agent(&v, &cfg->persons[i]);
 	}
-	errors = vd_emit(&v);
+	errors = vd_emit(&v) + tls_errors;
 	if (v.oom) {
 		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "out of memory while validating");
 		errors++;

@@ -71,6 +71,11 @@ void vd_person_sip(struct vd *v, const struct ds_person *p);
 /* The rules of one agent (1, 2, 5, 6, 7, 8's transport, 9, and touching 3/4/6). */
 void vd_agent(struct vd *v, const struct ds_person *p);
 
+/* The TLS options (docs/behaviour.md §7): files readable, a certificate
+ * with its key, a warning when verification is off (validate/tls.c).
+ * Returns the errors it reported. */
+size_t vd_tls(struct vd *v);
+
 /* "SIP Server", "Stat Server", "Configuration Server". */
 const char *vd_kind_title(enum ds_kind k);
 

@@ -694,3 +694,149 @@ browser_missing() {
 	echo "$TEST_NAME: SKIP: $1" >&2
 	exit 0
 }
+
+# ---- TLS (docs/behaviour.md §7) ------------------------------------------------------------
+
+# tls_init: Kamailio's TLS module (scripts/deps.sh realnet, installed on demand) and openssl.
+tls_init() {
+	dpkg-query -W -f='${Status}' kamailio-tls-modules 2>/dev/null | grep -q "install ok installed" ||
+		sh "$ROOT/scripts/deps.sh" realnet ||
+		{ echo "$TEST_NAME: kamailio-tls-modules missing; run scripts/deps.sh realnet" >&2; exit 2; }
+	command -v openssl >/dev/null 2>&1 || { echo "$TEST_NAME: 'openssl' not found" >&2; exit 2; }
+	mkdir -p "$T/tls"
+}
+
+# tls_ca NAME: a test CA made with openssl ($T/tls/NAME/ca.pem, ca.key) and the
+# database `openssl ca` signs from.
+tls_ca() {
+	_d=$T/tls/$1
+	mkdir -p "$_d"
+	: >"$_d/index.txt"
+	echo 1000 >"$_d/serial"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 2 -subj "/CN=dualsite test CA $1" \
+		-addext "basicConstraints=critical,CA:true" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" >"$_d/req.log" 2>&1 ||
+		fail "openssl could not make CA $1: $(tail -n 3 "$_d/req.log")"
+	cat >"$_d/ca.cnf" <<CNF
+[ca]
+default_ca = d
+[d]
+database = $_d/index.txt
+new_certs_dir = $_d
+serial = $_d/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+CNF
+}
+
+# tls_cert CA NAME SAN [START END]: $T/tls/NAME.pem and NAME.key, signed by CA, with
+# subjectAltName SAN (e.g. "IP:127.0.0.1" or "DNS:sip.example"); valid for a day, or
+# from START to END (YYYYMMDDHHMMSSZ: a past END makes an expired certificate).
+tls_cert() {
+	_d=$T/tls/$1 _o=$T/tls/$2
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$_o.key" -out "$_o.csr" -subj "/CN=$2" >"$_o.log" 2>&1 ||
+		fail "openssl could not make a key for $2: $(tail -n 3 "$_o.log")"
+	printf 'subjectAltName=%s\nbasicConstraints=CA:false\nextendedKeyUsage=serverAuth,clientAuth\n' \
+		"$3" >"$_o.ext"
+	if [ -n "${4:-}" ]; then
+		set -- -startdate "$4" -enddate "$5"
+	else
+		set -- -days 1
+	fi
+	openssl ca -batch -notext -config "$_d/ca.cnf" -cert "$_d/ca.pem" -keyfile "$_d/ca.key" \
+		-in "$_o.csr" -out "$_o.pem" -extfile "$_o.ext" "$@" >>"$_o.log" 2>&1 ||
+		fail "openssl could not sign $2: $(tail -n 3 "$_o.log")"
+}
+
+# start_kamailio_tls NAME PORT SITE TLSPORT CERT [CLIENT_CA]: start_kamailio, also
+# serving SIP over TLS on TLSPORT with certificate CERT (tls_cert's NAME); with
+# CLIENT_CA (a tls_ca NAME) it requires a client certificate that CA signed.
+# TLS_METHOD: the tls module's `method` (default TLSv1.2+, which gives TLS 1.3);
+# TLS_LISTEN: the address to listen on (default 127.0.0.1).
+start_kamailio_tls() {
+	if [ -n "${6:-}" ]; then
+		_cl="verify_certificate = yes
+require_certificate = yes
+ca_list = $T/tls/$6/ca.pem"
+	else
+		_cl="verify_certificate = no
+require_certificate = no"
+	fi
+	cat >"$T/$1.tls.cfg" <<CFG
+[server:default]
+method = ${TLS_METHOD:-TLSv1.2+}
+private_key = $T/tls/$5.key
+certificate = $T/tls/$5.pem
+$_cl
+
+[client:default]
+verify_certificate = no
+require_certificate = no
+CFG
+	start_kamailio "$1" "$2" "$3" -A "TLSPORT=$4" -A "TLSCFG=\"$T/$1.tls.cfg\"" \
+		${TLS_LISTEN:+-A "LISTEN=$TLS_LISTEN"}
+}
+
+# tls_gen_config FILE [OPTION_LINE...]: a two-site configuration over TLS: SIP_X,
+# SIP_X_B, SIP_Y, SIP_Y_B on 127.0.0.1 at the TLS ports $TLS_X, $TLS_XB, $TLS_Y,
+# $TLS_YB (transport: tls), every agent's transport-protocol TLS, the probe timing of
+# the suite; each OPTION_LINE ("dualsite.tls-verify: false") is one more Application
+# option. Agents: $TLS_PERSONS, words NAME:USER[:SBC_PORT] (password from $DS_PW;
+# with SBC_PORT, proxy0's REGISTERs go to 127.0.0.1:SBC_PORT). Validated (warnings
+# allowed) into $T/validate.out.
+tls_gen_config() {
+	_file=$1
+	shift
+	{
+		cat <<EOF2
+application:
+  name: Workspace
+  connections: [SIP_X, SIP_Y]
+  options:
+    interaction-workspace:
+      disaster-recovery.enabled: true
+      disaster-recovery.preferred-site: SiteX
+      disaster-recovery.peer-site: SiteY
+      disaster-recovery.timeout: 3
+      disaster-recovery.wait-for-sipphone-timeout: 3
+      sipendpoint.proxies.proxy0.reregister_in_seconds: 30
+      sipendpoint.proxies.proxy1.reregister_in_seconds: 30
+      sipendpoint.transport-protocol: TLS
+      dualsite.probe-interval: $PROBE_INTERVAL
+      dualsite.probe-timeout: $PROBE_TIMEOUT
+      dualsite.probe-failures: $PROBE_FAILURES
+      dualsite.register-timeout: 3
+      dualsite.random-delay-range: 0
+      dualsite.answer-delay: 0.2
+EOF2
+		for _o in "$@"; do printf '      %s\n' "$_o"; done
+		echo "servers:"
+		for _s in "SIP_X $TLS_X SW_X SiteX SIP_X_B" "SIP_X_B $TLS_XB SW_X SiteX" \
+			"SIP_Y $TLS_Y SW_Y SiteY SIP_Y_B" "SIP_Y_B $TLS_YB SW_Y SiteY"; do
+			# shellcheck disable=SC2086
+			set -- $_s
+			printf '  %s: {kind: sip, host: 127.0.0.1, port: %s, transport: tls, switch: %s, %soptions: {interaction-workspace: {disaster-recovery.site: %s}}}\n' \
+				"$1" "$2" "$3" "${5:+backup: $5, }" "$4"
+		done
+		printf 'switches: {SW_X: {}, SW_Y: {}}\ntenants: {Environment: {}}\nplaces:\n'
+		for _p in $TLS_PERSONS; do
+			_u=$(echo "$_p" | cut -d: -f2)
+			printf '  Place_%s:\n    dns:\n      - {switch: SW_X, number: "%s"}\n      - {switch: SW_Y, number: "%s"}\n' \
+				"$_u" "$_u" "$_u"
+		done
+		echo "persons:"
+		for _p in $TLS_PERSONS; do
+			_n=$(echo "$_p" | cut -d: -f1) _u=$(echo "$_p" | cut -d: -f2) _sbc=$(echo "$_p" | cut -s -d: -f3)
+			printf '  %s:\n    tenant: Environment\n    place: Place_%s\n    sip: {user: "%s", password-env: DS_PW}\n' \
+				"$_n" "$_u" "$_u"
+			[ -n "$_sbc" ] && printf '    options:\n      interaction-workspace: {sipendpoint.sbc-register-address: 127.0.0.1, sipendpoint.sbc-register-port: %s}\n' "$_sbc"
+		done
+	} >"$_file"
+	"$BIN" validate -c "$_file" >"$T/validate.out" 2>&1 ||
+		fail "dualsite validate rejects the generated $_file: $(cat "$T/validate.out")"
+}

@@ -406,7 +406,9 @@ static void test_enums_and_ports(void **state)
 		"  I: {kind: bogus, host: h}\n"
 		"  J: {kind: sip, host: h, port: 0}\n"
 		"  K: {kind: stat, host: h, port: \"7001\"}\n"
-		"  L: {kind: sip, host: \"not a host!\"}\n");
+		"  L: {kind: sip, host: \"not a host!\"}\n"
+		"  M: {kind: sip, host: h, transport: tls}\n"
+		"  N: {kind: sip, host: h, transport: [udp, tls]}\n");
 	assert_int_equal(l.err, 0);
 	expect_diag(&l.d, DS_SEV_ERROR, 2, 13, "servers/A/kind",
 		    "unknown server kind 'sipp'; did you mean 'sip'?");
@@ -433,6 +435,10 @@ static void test_enums_and_ports(void **state)
 	assert_int_equal(l.cfg->servers[3].kind, DS_KIND_SIP);
 	assert_int_equal(l.cfg->servers[3].transports, DS_TP_UDP);
 	assert_int_equal(l.cfg->servers[3].port, 5060);   /* SIP's default */
+	/* SIP over TLS alone: 5061 (docs/behaviour.md §7); with UDP too, 5060 */
+	assert_int_equal(l.cfg->servers[12].transports, DS_TP_TLS);
+	assert_int_equal(l.cfg->servers[12].port, 5061);
+	assert_int_equal(l.cfg->servers[13].port, 5060);
 	assert_int_equal(l.d.errors, 13);
 	unload(&l);
 }
