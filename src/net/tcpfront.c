@@ -390,6 +390,9 @@ int ds_tcpfront_inner(struct ds_net *n, int af)
 		err = sip_transp_laddr(n->sip, a, SIP_TRANSP_TCP, a);
 	if (err)
 		sa_init(a, AF_UNSPEC);
+	else
+		ds_log(n, "libre's TCP transport listens on %J, for the SIP port's TCP "
+		       "listener only", a);
 	return err;
 }
 

@@ -3,6 +3,8 @@
 # tests/data/sip-torture/expected.txt lists (docs/run.md, "What run answers"), no
 # line of run's stderr is written by a sender (every line carries run's stamp, no
 # control byte), and afterwards alice is still registered and run still answers.
+# A request sent straight to libre's own TCP transport (loopback, fed only by
+# run's framing listener) is dropped and its connection closed.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: 'python3' not found" >&2; exit 2; }
@@ -34,6 +36,32 @@ for k in KX KY; do has_binding $k 7001 || fail "$k lost alice's binding during t
 printf 'zeromf 200 200\n' >"$T/one.txt"
 python3 "$NET_DIR/sipsend.py" 127.0.0.1 "$DS_PORT" "$DATA" "$T/one.txt" udp >"$T/last.out" 2>&1 ||
 	fail "run does not answer OPTIONS after the torture messages: $(cat "$T/last.out")"
+
+# libre's own TCP transport (on loopback) takes nothing but what run's SIP
+# port passes on: a request sent to it straight is dropped, its connection closed
+inner=$(sed -n "s/.*libre's TCP transport listens on 127\.0\.0\.1:\([0-9]*\),.*/\1/p" "$T/ds.err" | head -n 1)
+[ -n "$inner" ] || fail "run's log does not say where libre's TCP transport listens"
+python3 - 127.0.0.1 "$inner" >"$T/inner.out" 2>&1 <<'PY' ||
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+me = "%s:%d" % c.getsockname()
+c.sendall(("OPTIONS sip:7001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP %s;branch=z9hG4bKinner\r\n"
+           "Max-Forwards: 70\r\nTo: <sip:7001@127.0.0.1>\r\nFrom: <sip:x@%s>;tag=in\r\n"
+           "Call-ID: inner@t19\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (me, me)).encode())
+got = b""
+try:
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += d
+except socket.timeout:
+    sys.exit("still open after 5 s, sent back %r" % got[:80])
+sys.exit("answered: %r" % got[:80] if got else 0)
+PY
+	fail "a request straight to libre's TCP transport was not dropped: $(cat "$T/inner.out")"
+grep -q "to libre's loopback listener 127.0.0.1:$inner dropped" "$T/ds.err" ||
+	fail "run did not log the request sent straight to libre's TCP transport"
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
