@@ -35,6 +35,7 @@
 
 enum {
 	MAX_CONNS = 1024,
+	BACKLOG = 1024,              /* the kernel caps it at net.core.somaxconn */
 	IDLE_MS = 900 * 1000,        /* libre 1.1.0's TCP_IDLE_TIMEOUT */
 	PARTIAL_MS = 32 * 1000,      /* a message started but not whole: 64*T1 */
 	CLOSING_MS = 2 * 1000,       /* after our FIN, for the peer's */
@@ -101,8 +102,20 @@ static void conn_tmr_h(void *arg)
 	conn_free(c);
 }
 
+/* The send queue of a closing connection is empty: our FIN follows it. */
+static void drained_h(void *arg)
+{
+	struct front_conn *c = arg;
+
+	if (tcp_conn_txqsz(c->tc))
+		return;
+	(void)tcp_set_send(c->tc, NULL);
+	(void)shutdown(tcp_conn_fd(c->tc), SHUT_WR);
+}
+
 /* Ends the connection once what we sent is out: a FIN after it (libre set
- * SO_LINGER 0 on the socket, so a close() now would reset it and drop it). */
+ * SO_LINGER 0 on the socket, so a close() now would reset it and drop it),
+ * then CLOSING_MS for the peer's FIN. */
 static void conn_close(struct front_conn *c)
 {
 	if (c->closing)
@@ -112,6 +125,8 @@ static void conn_close(struct front_conn *c)
 	hash_unlink(&c->he);
 	if (!tcp_conn_txqsz(c->tc))
 		(void)shutdown(tcp_conn_fd(c->tc), SHUT_WR);
+	else
+		(void)tcp_set_send(c->tc, drained_h);
 	tmr_start(&c->tmr, CLOSING_MS, conn_tmr_h, c);
 }
 
@@ -371,7 +386,13 @@ int ds_tcpfront_listen(struct ds_net *n, const struct sa *laddr)
 		return ENOMEM;
 	l->f = f;
 	list_append(&f->lsnl, &l->le, l);
-	err = tcp_listen(&l->ts, laddr, accept_h, l);
+	/* tcp_listen() would take a backlog of 5: a burst of proxies
+	 * (re)connecting at once would see SYNs dropped */
+	err = tcp_sock_alloc(&l->ts, laddr, accept_h, l);
+	if (!err)
+		err = tcp_sock_bind(l->ts, laddr);
+	if (!err)
+		err = tcp_sock_listen(l->ts, BACKLOG);
 	if (err)
 		mem_deref(l);
 	return err;

@@ -4,7 +4,8 @@
 # line of run's stderr is written by a sender (every line carries run's stamp, no
 # control byte), and afterwards alice is still registered and run still answers.
 # A request sent straight to libre's own TCP transport (loopback, fed only by
-# run's framing listener) is dropped and its connection closed.
+# run's framing listener) is dropped and its connection closed; a connection
+# over the cap (1024) is closed at once, and served again once others closed.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: 'python3' not found" >&2; exit 2; }
@@ -62,6 +63,53 @@ PY
 	fail "a request straight to libre's TCP transport was not dropped: $(cat "$T/inner.out")"
 grep -q "to libre's loopback listener 127.0.0.1:$inner dropped" "$T/ds.err" ||
 	fail "run did not log the request sent straight to libre's TCP transport"
+
+# at most 1024 connections to the SIP port (each answering a keep-alive ping):
+# the next one is closed at once (and said in the log); once they are gone, a
+# new connection is served again
+python3 - 127.0.0.1 "$DS_PORT" >"$T/cap.out" 2>&1 <<'PY' ||
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+dst = (sys.argv[1], int(sys.argv[2]))
+held = []
+for _ in range(1024):
+    # each one taken by run for sure: a CRLFCRLF ping gets its CRLF back
+    c = socket.create_connection(dst, timeout=5)
+    c.sendall(b"\r\n\r\n")
+    if c.recv(2) != b"\r\n":
+        sys.exit("connection %d: no CRLF answering a CRLFCRLF ping" % (len(held) + 1))
+    held.append(c)
+extra = socket.create_connection(dst, timeout=5)
+try:
+    if extra.recv(100) != b"":
+        sys.exit("the 1025th connection got bytes")
+except ConnectionResetError:
+    pass
+except socket.timeout:
+    sys.exit("the 1025th connection is still open after 5 s")
+for c in held:
+    c.close()
+opt = ("OPTIONS sip:7001@%s:%d SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKcap%%d\r\n"
+       "Max-Forwards: 70\r\nTo: <sip:7001@x>\r\nFrom: <sip:cap@x>;tag=cap\r\n"
+       "Call-ID: cap%%d@t19\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % dst)
+end = time.monotonic() + 10
+n = 0
+while True:
+    n += 1
+    try:
+        c = socket.create_connection(dst, timeout=2)
+        c.sendall((opt % (n, n)).encode())
+        if c.recv(100).startswith(b"SIP/2.0 200 "):
+            break
+    except (ConnectionResetError, socket.timeout):
+        pass
+    if time.monotonic() > end:
+        sys.exit("no connection served within 10 s of closing the 1024")
+PY
+	fail "the cap on TCP connections: $(cat "$T/cap.out")"
+grep -q "TCP connection from 127.0.0.1:[0-9]* refused: 1024 connections open" "$T/ds.err" ||
+	fail "run did not log the TCP connection it refused over the cap"
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
