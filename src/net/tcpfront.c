@@ -39,6 +39,8 @@ enum {
 	IDLE_MS = 900 * 1000,        /* libre 1.1.0's TCP_IDLE_TIMEOUT */
 	PARTIAL_MS = 32 * 1000,      /* a message started but not whole: 64*T1 */
 	CLOSING_MS = 2 * 1000,       /* after our FIN, for the peer's */
+	PEND_MAX = 512 * 1024,       /* for the relay while it connects (libre's
+					send queue takes as much) */
 	REFUSED_SAY_MS = 10000,
 };
 
@@ -60,6 +62,7 @@ struct front_conn {
 	struct mbuf *pend;           /* for the relay, until it is up */
 	struct tmr tmr;
 	bool relay_up;
+	bool partial;                /* a message began: PARTIAL_MS runs */
 	bool closing;
 };
 
@@ -198,6 +201,8 @@ static int relay_send(struct front_conn *c, const uint8_t *p, size_t len)
 		if (!c->pend)
 			return ENOMEM;
 	}
+	if (c->pend->end + len > PEND_MAX)
+		return ENOSPC;
 	c->pend->pos = c->pend->end;
 	err = mbuf_write_mem(c->pend, p, len);
 	c->pend->pos = 0;
@@ -242,6 +247,7 @@ static void recv_h(struct mbuf *mb, void *arg)
 	struct front_conn *c = arg;
 	static const uint8_t crlf[] = "\r\n";
 	struct ds_sipframe fr;
+	bool progress = false;
 
 	if (c->closing)
 		return;
@@ -285,6 +291,7 @@ static void recv_h(struct mbuf *mb, void *arg)
 			return;
 		}
 		c->in->pos += fr.len;
+		progress = true;
 	}
  wait:
 	if (c->closing)
@@ -296,7 +303,16 @@ static void recv_h(struct mbuf *mb, void *arg)
 		c->in->pos = 0;
 		c->in->end = left;
 	}
-	tmr_start(&c->tmr, mbuf_get_left(c->in) ? PARTIAL_MS : IDLE_MS, conn_tmr_h, c);
+	/* a message gets PARTIAL_MS from its first byte: more bytes of it do
+	 * not move the deadline (one byte a minute would keep it open) */
+	if (!mbuf_get_left(c->in)) {
+		c->partial = false;
+		tmr_start(&c->tmr, IDLE_MS, conn_tmr_h, c);
+	}
+	else if (progress || !c->partial) {
+		c->partial = true;
+		tmr_start(&c->tmr, PARTIAL_MS, conn_tmr_h, c);
+	}
 }
 
 static void close_h(int err, void *arg)

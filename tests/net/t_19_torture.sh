@@ -5,7 +5,8 @@
 # control byte), and afterwards alice is still registered and run still answers.
 # A request sent straight to libre's own TCP transport (loopback, fed only by
 # run's framing listener) is dropped and its connection closed; a connection
-# over the cap (1024) is closed at once, and served again once others closed.
+# over the cap (1024) is closed at once, and served again once others closed;
+# a message that never ends is closed 32 s after it began.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 command -v python3 >/dev/null 2>&1 || { echo "$TEST_NAME: 'python3' not found" >&2; exit 2; }
@@ -63,6 +64,32 @@ PY
 	fail "a request straight to libre's TCP transport was not dropped: $(cat "$T/inner.out")"
 grep -q "to libre's loopback listener 127.0.0.1:$inner dropped" "$T/ds.err" ||
 	fail "run did not log the request sent straight to libre's TCP transport"
+
+# a message begun and not whole is closed after 32 s, however slowly more of
+# it trickles in (one byte every 5 s here: each must not move the deadline)
+python3 - 127.0.0.1 "$DS_PORT" "$DATA/clerr.sip" >"$T/partial.out" 2>&1 <<'PY' ||
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+c.sendall(open(sys.argv[3], "rb").read())    # Content-Length 9999, far less body
+c.settimeout(5)
+end = time.monotonic() + 60
+while True:
+    try:
+        d = c.recv(100)
+        if not d:
+            break
+        sys.exit("got %r" % d[:60])
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        break
+    if time.monotonic() > end:
+        sys.exit("still open 60 s after the message began")
+    c.sendall(b"x")
+PY
+	fail "a message that never ends over TCP: $(cat "$T/partial.out")"
+grep -q "TCP connection from 127.0.0.1:[0-9]* closed: a message started but did not end in time" \
+	"$T/ds.err" || fail "run did not log closing the connection whose message never ended"
 
 # at most 1024 connections to the SIP port (each answering a keep-alive ping):
 # the next one is closed at once (and said in the log); once they are gone, a
