@@ -21,8 +21,6 @@
 #include "net_priv.h"
 #include "sipmsg.h"
 
-#define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
-
 enum { REFUSED_SAY_MS = 10000 };
 
 struct net_call {
@@ -114,6 +112,7 @@ static void answer_tmr_h(void *arg)
 	       c->ag->p->name, ds_media_addr(c->media));
 }
 
+/* n->by_user is sorted by strcmp() of the SIP users */
 static int user_cmp(const void *key, const void *elem)
 {
 	const struct pl *user = key;
@@ -197,7 +196,7 @@ static void refuse(struct ds_net *n, const struct sip_msg *msg, const struct net
 static void conn_h(const struct sip_msg *msg, void *arg)
 {
 	struct ds_net *n = arg;
-	struct net_agent **agp, *ag;
+	struct net_agent *ag;
 	struct net_call *c;
 	struct sa local;
 	char contact[128];
@@ -212,15 +211,13 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		refuse(n, msg, NULL);
 		return;
 	}
-	agp = bsearch(&msg->uri.user, n->by_user, n->n_agents, sizeof(*n->by_user),
-		      user_cmp);
-	if (!agp) {
+	ag = ds_call_agent(n, &msg->uri.user);
+	if (!ag) {
 		ds_log(n, "INVITE for unknown user '%r' from %J: 404", &msg->uri.user,
 		       &msg->src);
 		(void)sip_treply(NULL, n->sip, msg, 404, "Not Found");
 		return;
 	}
-	ag = *agp;
 	dsp = ds_sipmsg_dsp(&msg->uri);
 	site = site_of_source(ag, &msg->src, dsp);
 	if (site < 0) {
@@ -289,6 +286,15 @@ static bool options_h(const struct sip_msg *msg, void *arg)
 	(void)sip_treplyf(NULL, NULL, n->sip, msg, false, 200, "OK",
 			  ALLOW_HDR "Content-Length: 0\r\n\r\n");
 	return true;
+}
+
+struct net_agent *ds_call_agent(const struct ds_net *n, const struct pl *user)
+{
+	struct net_agent **agp = NULL;
+
+	if (n->by_user)
+		agp = bsearch(user, n->by_user, n->n_agents, sizeof(*n->by_user), user_cmp);
+	return agp ? *agp : NULL;
 }
 
 static int by_user_cmp(const void *a, const void *b)

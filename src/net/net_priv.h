@@ -211,6 +211,7 @@ struct ds_net {
 	uint32_t refused_unsaid;     /* 403s since, not logged (rate limit) */
 	struct ds_evout evout;
 	struct ds_uas *uas;          /* uas.c: the checks before libre's handlers */
+	struct ds_tcpfront *tcpfront; /* tcpfront.c: the SIP port's TCP listener */
 	char *line;                  /* an event's line (ds_event_line), grown to fit */
 	size_t line_cap;
 	struct net_notify *notify;   /* systemd notifications (notify.c); NULL: off */
@@ -304,6 +305,9 @@ void ds_binding_action(struct net_binding *b, const struct ds_action *a);
  * (ds_net_stop_done() is called once it is answered or abandoned). */
 bool ds_binding_stop(struct net_binding *b);
 
+/* What `run` serves, in the Allow header of its answers (call.c, uas.c) */
+#define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+
 /* media.c: a call's RTP echo, one socket pair per call */
 struct ds_media;
 /* Opens the call's RTP socket on the listen address; its SDP address is
@@ -317,6 +321,8 @@ int ds_media_print(struct re_printf *pf, const struct ds_media *m);
 
 /* call.c */
 int ds_call_listen(struct ds_net *n);
+/* The agent whose SIP user is `user`, or NULL (after ds_call_listen). */
+struct net_agent *ds_call_agent(const struct ds_net *n, const struct pl *user);
 void ds_call_drop(struct net_agent *ag);
 void ds_call_close_all(struct ds_net *n);
 
@@ -326,6 +332,30 @@ void ds_call_close_all(struct ds_net *n);
 int ds_uas_listen(struct ds_net *n);
 int ds_uas_start(struct ds_net *n);
 void ds_uas_close(struct ds_net *n);
+/* A whole request from a TCP peer of tcpfront.c, before libre reads it: the
+ * checks a datagram gets first (start line, version, scheme, RFC 2543
+ * branch, readable headers). true: answered on tc (or dropped); false: mb,
+ * maybe rewritten with a branch, goes on to libre. */
+bool ds_uas_tcp_request(struct ds_net *n, const struct sa *src, struct tcp_conn *tc,
+			struct mbuf *mb);
+/* A stateless `code` answer on tc to the raw request head [p, p+len) whose
+ * framing failed (`why`); code 0 or a response: only logged. */
+void ds_uas_tcp_refuse(struct ds_net *n, const struct sa *src, struct tcp_conn *tc,
+		       const char *p, size_t len, uint16_t code, const char *why);
+
+/* tcpfront.c: the SIP port's TCP listener, framing and checking each message
+ * before libre's transport (which listens on loopback only) gets it. */
+int ds_tcpfront_alloc(struct ds_net *n);
+int ds_tcpfront_listen(struct ds_net *n, const struct sa *laddr);
+/* libre's TCP transport for family af, on loopback at an ephemeral port. */
+int ds_tcpfront_inner(struct ds_net *n, int af);
+/* Drops the listeners (a retry on another port). */
+void ds_tcpfront_flush(struct ds_net *n);
+/* The peer behind the relay connection whose address libre saw as src, or
+ * NULL; *foreign: dst is libre's loopback listener, yet src is no relay. */
+const struct sa *ds_tcpfront_peer(const struct ds_net *n, const struct sa *src,
+				  const struct sa *dst, bool *foreign);
+void ds_tcpfront_close(struct ds_net *n);
 
 /* net.c: one un-REGISTER of the clean stop is over */
 void ds_net_stop_done(struct ds_net *n);

@@ -254,7 +254,9 @@ static int listen_addrs(const struct sa *want, struct if_addrs *l)
 /* UDP and TCP on each listen address, one port for all; an ephemeral port
  * is drawn by the first UDP bind and taken for the rest (retried when one
  * finds it in use). With no --listen, port 5060 or the next free port
- * above it. */
+ * above it. The TCP listeners are tcpfront.c's; libre's TCP transport
+ * (which our REGISTERs over TCP use, and tcpfront.c passes what it took
+ * on to) listens on loopback only, one per address family. */
 static int stack_setup(struct ds_net *n, const struct sa *want0)
 {
 	struct sa want = *want0;
@@ -265,6 +267,8 @@ static int stack_setup(struct ds_net *n, const struct sa *want0)
 	if (err)
 		return err;
 	err = sip_alloc(&n->probe_sip, NULL, 256, 16, 64, "dualsite", NULL, NULL);
+	if (!err)
+		err = ds_tcpfront_alloc(n);
 	if (err)
 		return err;
 	err = listen_addrs(&want, &l);
@@ -286,7 +290,15 @@ static int stack_setup(struct ds_net *n, const struct sa *want0)
 		for (size_t i = 0; !err && i < l.n; i++) {
 			struct sa a = l.a[i];
 			sa_set_port(&a, port);
-			err = sip_transp_add(n->sip, SIP_TRANSP_TCP, &a);
+			err = ds_tcpfront_listen(n, &a);
+		}
+		for (int af = 0; !err && af < 2; af++) {
+			for (size_t i = 0; i < l.n; i++) {
+				if (sa_af(&l.a[i]) == (af ? AF_INET6 : AF_INET)) {
+					err = ds_tcpfront_inner(n, sa_af(&l.a[i]));
+					break;
+				}
+			}
 		}
 		if (!err) {
 			n->laddr = want;
@@ -294,6 +306,7 @@ static int stack_setup(struct ds_net *n, const struct sa *want0)
 			break;
 		}
 		sip_transp_flush(n->sip);
+		ds_tcpfront_flush(n);
 		if (err != EADDRINUSE)
 			return err;
 		if (!n->nc.listen && sa_port(&want) < DS_SIP_PORT + DS_SIP_PORT_TRIES - 1)
@@ -487,6 +500,7 @@ void ds_net_free(struct ds_net *n)
 	n->sess_sock = mem_deref(n->sess_sock);
 	n->lsnr = mem_deref(n->lsnr);
 	n->reg_lsnr = mem_deref(n->reg_lsnr);
+	ds_tcpfront_close(n);
 	ds_uas_close(n);
 	if (n->sip) {
 		sip_close(n->sip, true);

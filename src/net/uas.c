@@ -12,6 +12,10 @@
  *    501 when its method is not served (§8.2.1: the method first), else 400;
  *    a body shorter than its Content-Length gets 400; then the rules of 2.
  *    Answers to what libre cannot read go to the datagram's source address.
+ *    Over TCP, tcpfront.c frames each message on the SIP port first, and
+ *    each request gets these checks there (ds_uas_tcp_request), answered on
+ *    its connection; libre reads what passes from a loopback relay, whose
+ *    source tcp_source() turns back into the peer's.
  * 2. The rules on a decoded request (rules()): 400 for missing, unbalanced or
  *    repeated single-valued headers, a Content-Length that is not a number
  *    (over TCP the connection is then closed: its framing is lost), a CSeq
@@ -19,7 +23,8 @@
  *    another scheme; 420 with Unsupported for any Require (no extension is
  *    supported); 415 or 406 for an INVITE whose body or Accept is not SDP;
  *    404 for an OPTIONS to a user who is no agent (what an INVITE gets,
- *    §11.2). Over TCP a listener registered before every other applies them.
+ *    §11.2). Over TCP a listener registered before every other applies them
+ *    (on connections we opened, whose framing stays libre's, too).
  * 3. A listener registered after every other answers what nobody took (405
  *    for a method of RFC 3261 not served, 501 for an unknown one, 481 for
  *    CANCEL or BYE matching nothing, ACK dropped) and drops unmatched
@@ -35,8 +40,6 @@
 #define DEBUG_MODULE "uas"
 #define DEBUG_LEVEL 0
 #include <re_dbg.h>
-
-#define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
 
 /* One SIP stack's checks: the main one and the probes' one. */
 struct uas_stack {
@@ -70,18 +73,21 @@ static bool all_digits(const struct pl *pl)
 }
 
 static bool rules(struct uas_stack *s, const struct sip_msg *msg);
+static void close_conn(const struct sip_msg *msg);
 
 /* A stateless answer to a request libre cannot decode (ds_sipraw_reply), sent
- * to the datagram's source address only, never to a Via the sender wrote. */
-static void raw_reply(struct uas_stack *s, const struct sa *src, const char *p,
-		      size_t len, uint16_t scode, const char *reason, const char *why)
+ * to the datagram's source address only, never to a Via the sender wrote;
+ * over TCP (tc), on the connection it came on. */
+static void raw_reply(struct uas_stack *s, const struct sa *src, struct tcp_conn *tc,
+		      const char *p, size_t len, uint16_t scode, const char *reason,
+		      const char *why)
 {
 	struct mbuf *mb;
 	bool ack = len >= 4 && !memcmp(p, "ACK ", 4);
 	int err;
 
 	if (ack) {
-		ds_log(s->n, "ACK from %J dropped (%s)", src, why);
+		ds_log(s->n, "ACK from %J over %s dropped (%s)", src, tc ? "TCP" : "UDP", why);
 		return;
 	}
 	mb = mbuf_alloc(1024);
@@ -89,14 +95,19 @@ static void raw_reply(struct uas_stack *s, const struct sa *src, const char *p,
 		return;
 	err = ds_sipraw_reply(mb, p, len, scode, reason, rand_u64());
 	if (err) {
-		ds_log(s->n, "request from %J dropped (%s): %s", src, why,
+		ds_log(s->n, "request from %J over %s dropped (%s): %s", src,
+		       tc ? "TCP" : "UDP", why,
 		       err == ENOENT ? "it lacks a Via, From, To, Call-ID or CSeq to answer" :
 		       "out of memory");
 	}
 	else {
 		mb->pos = 0;
-		(void)sip_send(s->sip, NULL, SIP_TRANSP_UDP, src, mb);
-		ds_log(s->n, "request from %J: %u %s (%s)", src, scode, reason, why);
+		if (tc)
+			(void)tcp_send(tc, mb);
+		else
+			(void)sip_send(s->sip, NULL, SIP_TRANSP_UDP, src, mb);
+		ds_log(s->n, "request from %J over %s: %u %s (%s)", src, tc ? "TCP" : "UDP",
+		       scode, reason, why);
 	}
 	mem_deref(mb);
 }
@@ -109,41 +120,24 @@ static bool is_stun(const uint8_t *p, size_t len)
 	       p[6] == 0xa4 && p[7] == 0x42;
 }
 
-static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
+/* The checks of 1. on a raw request [mb->pos, mb->end) (a datagram, or one
+ * framed by tcpfront.c: tc): true when answered (or dropped) here; else
+ * *msgp is the request as libre decodes it, and mb holds it with the branch
+ * added when its top Via had none. */
+static bool raw_rules(struct uas_stack *s, const struct sa *src, struct tcp_conn *tc,
+		      struct mbuf *mb, struct sip_msg **msgp)
 {
-	struct uas_stack *s = arg;
-	const char *p = (const char *)mbuf_buf(mb), *end, *eol, *why = "";
+	const char *p = (const char *)mbuf_buf(mb), *eol, *why = "";
 	size_t len = mbuf_get_left(mb);
 	struct sip_msg *msg = NULL;
 	struct mbuf *copy;
 	uint16_t code;
-	bool done;
 	int err;
 
-	if (len <= 4 || is_stun(mbuf_buf(mb), len))
-		return false;   /* libre's own: keep-alives and STUN */
-	end = p + len;
-	eol = ds_sipraw_eol(p, end);
-	if (len > 8 && !memcmp(p, "SIP/", 4)) {
-		/* a response: the hot path (every REGISTER answer of the fleet),
-		 * read in place only to keep libre from printing about it */
-		size_t pos = mb->pos;
-
-		if (!ds_sipraw_status_ok(p, eol)) {
-			/* RFC 4475 §3.1.2.19: no 3-digit code, dropped */
-			ds_log(s->n, "response from %J dropped: malformed status line", src);
-			return true;
-		}
-		err = sip_msg_decode(&msg, mb);
-		mb->pos = pos;
-		mem_deref(msg);
-		if (err)
-			ds_log(s->n, "response from %J dropped: unreadable (%m)", src, err);
-		return err != 0;
-	}
+	eol = ds_sipraw_eol(p, p + len);
 	code = ds_sipraw_start_line(p, eol, &why);
 	if (code) {
-		raw_reply(s, src, p, len, code,
+		raw_reply(s, src, tc, p, len, code,
 			  code == 505 ? "Version Not Supported" :
 			  code == 416 ? "Unsupported URI Scheme" : "Bad Request", why);
 		return true;
@@ -175,13 +169,50 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 		struct pl met = {p, (size_t)((const char *)memchr(p, ' ', len) - p)};
 		code = ds_sipraw_method_answer(&met);
 		if (code)   /* RFC 3261 §8.2.1: the method comes first */
-			raw_reply(s, src, p, len, code, code == 405 ? "Method Not Allowed" :
+			raw_reply(s, src, tc, p, len, code, code == 405 ? "Method Not Allowed" :
 				  "Not Implemented", "method not served, headers unreadable");
 		else
-			raw_reply(s, src, p, len, 400, "Bad Request", "unreadable header");
+			raw_reply(s, src, tc, p, len, 400, "Bad Request", "unreadable header");
 		mem_deref(copy);
 		return true;
 	}
+	mem_deref(copy);
+	*msgp = msg;
+	return false;
+}
+
+static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct uas_stack *s = arg;
+	const char *p = (const char *)mbuf_buf(mb), *end, *eol;
+	size_t len = mbuf_get_left(mb);
+	struct sip_msg *msg = NULL;
+	bool done;
+	int err;
+
+	if (len <= 4 || is_stun(mbuf_buf(mb), len))
+		return false;   /* libre's own: keep-alives and STUN */
+	end = p + len;
+	eol = ds_sipraw_eol(p, end);
+	if (len > 8 && !memcmp(p, "SIP/", 4)) {
+		/* a response: the hot path (every REGISTER answer of the fleet),
+		 * read in place only to keep libre from printing about it */
+		size_t pos = mb->pos;
+
+		if (!ds_sipraw_status_ok(p, eol)) {
+			/* RFC 4475 §3.1.2.19: no 3-digit code, dropped */
+			ds_log(s->n, "response from %J dropped: malformed status line", src);
+			return true;
+		}
+		err = sip_msg_decode(&msg, mb);
+		mb->pos = pos;
+		mem_deref(msg);
+		if (err)
+			ds_log(s->n, "response from %J dropped: unreadable (%m)", src, err);
+		return err != 0;
+	}
+	if (raw_rules(s, src, NULL, mb, &msg))
+		return true;
 	/* RFC 3261 §18.3: a datagram shorter than its Content-Length */
 	if (all_digits(&msg->clen) &&
 	    (msg->clen.l > 9 || pl_u32(&msg->clen) > mbuf_get_left(msg->mb))) {
@@ -192,15 +223,38 @@ static bool datagram_h(struct sa *src, struct mbuf *mb, void *arg)
 		ds_log(s->n, "%r from %J: 400 (Content-Length %r, body %zu bytes)",
 		       &msg->met, src, &msg->clen, mbuf_get_left(msg->mb));
 		mem_deref(msg);
-		mem_deref(copy);
 		return true;
 	}
 	msg->src = *src;
 	msg->tp = SIP_TRANSP_UDP;
 	done = rules(s, msg);
 	mem_deref(msg);
-	mem_deref(copy);
 	return done;
+}
+
+/* ---- requests framed by tcpfront.c (1. over TCP) ----------------------------- */
+
+bool ds_uas_tcp_request(struct ds_net *n, const struct sa *src, struct tcp_conn *tc,
+			struct mbuf *mb)
+{
+	struct sip_msg *msg = NULL;
+
+	/* the rules of 2. come after libre decoded it (first_h): sip_reply()
+	 * can only answer on a connection of libre's */
+	if (raw_rules(&n->uas->st[0], src, tc, mb, &msg))
+		return true;
+	mem_deref(msg);
+	return false;
+}
+
+void ds_uas_tcp_refuse(struct ds_net *n, const struct sa *src, struct tcp_conn *tc,
+		       const char *p, size_t len, uint16_t code, const char *why)
+{
+	if (code)
+		raw_reply(&n->uas->st[0], src, tc, p, len, code,
+			  code == 513 ? "Message Too Large" : "Bad Request", why);
+	else
+		ds_log(n, "message from %J over TCP dropped: %s", src, why);
 }
 
 /* Our own datagram, sent to ourselves at start: the only way to the UDP
@@ -213,11 +267,35 @@ static void helper_install(struct uas_stack *s, void *sock)
 		ds_log(s->n, "cannot check SIP datagrams before libre decodes them");
 }
 
+/* A message libre read from one of tcpfront.c's relay connections: its
+ * source becomes the peer behind the relay (libre's object, which libre
+ * lends its listeners as const). true: it came to libre's loopback
+ * listener from anyone else, and is dropped, its connection closed. */
+static bool tcp_source(struct uas_stack *s, const struct sip_msg *msg)
+{
+	const struct sa *peer;
+	bool foreign;
+
+	if (msg->tp != SIP_TRANSP_TCP || s->sip != s->n->sip)
+		return false;
+	peer = ds_tcpfront_peer(s->n, &msg->src, &msg->dst, &foreign);
+	if (peer)
+		((struct sip_msg *)msg)->src = *peer;
+	if (!foreign)
+		return false;
+	ds_log(s->n, "message from %J to libre's loopback listener %J dropped: only "
+	       "the SIP port's own listener may pass messages on", &msg->src, &msg->dst);
+	close_conn(msg);
+	return true;
+}
+
 static bool boot_h(const struct sip_msg *msg, void *arg)
 {
 	struct uas_stack *s = arg;
 	char want[40];
 
+	if (tcp_source(s, msg))
+		return true;
 	if (msg->tp != SIP_TRANSP_UDP)
 		return false;
 	helper_install(s, msg->sock);
@@ -252,25 +330,6 @@ static int boot_send(struct uas_stack *s)
 }
 
 /* ---- decoded requests (2.) ------------------------------------------------- */
-
-/* n->by_user is sorted by strcmp() of the SIP users */
-static int user_cmp(const void *key, const void *elem)
-{
-	const struct pl *user = key;
-	const char *u = (*(const struct net_agent *const *)elem)->p->sip_user;
-	size_t ul = strlen(u), l = user->l < ul ? user->l : ul;
-	int r = memcmp(user->p, u, l);
-
-	if (r)
-		return r;
-	return user->l < ul ? -1 : user->l > ul ? 1 : 0;
-}
-
-static bool is_agent(const struct ds_net *n, const struct pl *user)
-{
-	return n->by_user && bsearch(user, n->by_user, n->n_agents, sizeof(*n->by_user),
-				     user_cmp);
-}
 
 /* The option tags of every Require header, comma-separated, into buf. */
 static void require_tags(const struct sip_msg *msg, char *buf, size_t sz)
@@ -394,7 +453,7 @@ static bool rules(struct uas_stack *s, const struct sip_msg *msg)
 				      "Accept: application/sdp\r\n");
 	}
 	if (!pl_strcmp(&msg->met, "OPTIONS") && pl_isset(&msg->uri.user) &&
-	    !is_agent(s->n, &msg->uri.user))
+	    !ds_call_agent(s->n, &msg->uri.user))
 		return refuse(s, msg, 404, "Not Found", "no agent of that user", NULL);
 	return false;
 }
@@ -408,6 +467,8 @@ static bool first_h(const struct sip_msg *msg, void *arg)
 		if (s->uh)
 			return false;   /* the helper applied the rules already */
 	}
+	if (tcp_source(s, msg))
+		return true;
 	return rules(s, msg);
 }
 

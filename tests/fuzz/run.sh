@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds each libFuzzer harness (config loader, SIP helpers, control request
-# heads and chunked bodies, scenario parser)
+# Builds each libFuzzer harness (config loader, SIP helpers, SIP over TCP
+# framing, control request heads and chunked bodies, scenario parser)
 # with clang + ASan + UBSan and runs it briefly on a copy of its seed corpus.
 # Any crash, leak, hang or sanitizer report fails that harness; every harness
 # runs even when an earlier one failed. Usage: sh tests/fuzz/run.sh BUILD_DIR
@@ -35,6 +35,18 @@ fi
 mkdir -p "$out"
 passed=0
 failed=0
+
+# Every RFC 4475 message (tests/data/sip-torture/) stays a seed, as sent, of
+# every harness that reads SIP.
+for c in corpus-sipmsg corpus-sipframe; do
+	for m in "$root"/tests/data/sip-torture/*.sip; do
+		s="$here/$c/rfc4475-$(basename "$m" .sip)"
+		if ! cmp -s "$m" "$s"; then
+			echo "fuzz: FAILED: $s is not $m (every RFC 4475 message is a seed of $c)"
+			failed=$((failed + 1))
+		fi
+	done
+done
 
 # fuzz NAME LABEL RUNS CORPUS_DIR "SOURCES" "CFLAGS" "LIBS"
 fuzz() {
@@ -85,6 +97,9 @@ fuzz config "config loader" "${FUZZ_RUNS:-200000}" "$here/corpus" \
 	"$fy_cflags" "$fy_libs"
 fuzz sipmsg "SIP helpers" "${FUZZ_RUNS:-500000}" "$here/corpus-sipmsg" \
 	"$here/fuzz_sipmsg.c $root/src/net/sipmsg.c $root/src/net/sipraw.c $root/src/net/digest.c" \
+	"$re_cflags" "$re_libs"
+fuzz sipframe "SIP over TCP framing" "${FUZZ_RUNS:-300000}" "$here/corpus-sipframe" \
+	"$here/fuzz_sipframe.c $root/src/net/sipframe.c $root/src/net/sipraw.c" \
 	"$re_cflags" "$re_libs"
 fuzz control "control request heads" "${FUZZ_RUNS:-300000}" "$here/corpus-control" \
 	"$here/fuzz_control.c $root/src/control/request.c $root/src/control/buf.c $root/src/util/json.c $root/src/util/utf8.c" \

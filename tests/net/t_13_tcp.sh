@@ -1,5 +1,6 @@
 # SIP over TCP: servers accept UDP and TCP, alice's transport-protocol is TCP. Her
 # bindings come in over TCP at both sites, a call relayed to her over TCP completes,
+# a call that a caller sends straight to run's SIP port over TCP completes too,
 # and an HA switch (SIGKILL of SIP_X) re-registers her at the backup over TCP.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
@@ -25,6 +26,19 @@ ev_wait 5 alice call-start site=SiteX
 ev_wait 5 alice call-end site=SiteX reason=bye
 wait_exit 5 "$(spid call)" || fail "sipp's call did not finish"
 [ "$EXIT_RC" = 0 ] || fail "the call over TCP failed (sipp rc $EXIT_RC): $(tail -n 5 "$T/call.err" 2>/dev/null)"
+
+# a call that opens its own TCP connection to run's SIP port (run's listener
+# frames it and passes it on to libre, docs/run.md "SIP over TCP"): it rings,
+# is answered, and the caller's BYE on that connection ends it
+DS_PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) (udp, tcp).*/\1/p' "$T/ds.err" | head -n 1)
+[ -n "$DS_PORT" ] || fail "run's log names no SIP port"
+free_port CALL2_PORT
+start_sipp call2 "127.0.0.1:$DS_PORT" -t t1 -sf "$SIPP_DIR/call.xml" -s 7001 -d 500 -m 1 \
+	-p "$CALL2_PORT" -timeout 15 -recv_timeout 8000
+ev_wait 5 --after "$EV_T" alice call-start site=SiteX
+ev_wait 5 --after "$EV_T" alice call-end site=SiteX reason=bye
+wait_exit 5 "$(spid call2)" || fail "sipp's call straight to run over TCP did not finish"
+[ "$EXIT_RC" = 0 ] || fail "the call straight to run over TCP failed (sipp rc $EXIT_RC): $(tail -n 5 "$T/call2.err" 2>/dev/null)"
 
 kam_signal KILL KX
 ev_wait "$(fcalc "$BUDGET + $TOL + 2")" --after "$SIG_T0" alice ha-switch kind=sip site=SiteX from=SIP_X to=SIP_X_B

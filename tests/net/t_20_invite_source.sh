@@ -4,7 +4,8 @@
 # per 10 s); an INVITE from SIP_Y_B's address (127.0.0.3, SiteY) whose request URI
 # claims dsp=0 (SiteX) is answered and is a call through SiteY; so is one from
 # alice's proxy1 SBC (127.0.0.4, sipendpoint.sbc-register-address.peer: a sipp
-# registrar there takes her proxy1 REGISTERs).
+# registrar there takes her proxy1 REGISTERs). Over TCP, the stranger still gets
+# 403 and the INVITE from 127.0.0.3 is still a call through SiteY.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 two_sites
@@ -51,5 +52,22 @@ ev_wait 5 --after "$ended" alice call-end site=SiteY reason=bye
 wait_exit 10 "$(spid viasbc)" || fail "sipp from the SBC's address did not finish"
 [ "$EXIT_RC" = 0 ] || fail "sipp from 127.0.0.4 failed (rc $EXIT_RC): $(tail -n 5 "$T/viasbc.out")"
 grep -q "from 127.0.0.4:[0-9]* refused" "$T/ds.err" && fail "the INVITE from the SBC was refused"
+ended=$EV_T
+
+# the same over TCP, each on a connection of its own to run's SIP port: run's
+# framing listener passes the INVITE on to libre through a loopback relay, and
+# the source that decides is still the caller's (docs/run.md "SIP over TCP")
+SIPP_IP=127.0.0.2 start_sipp stranger_tcp "$ds_addr" -t t1 -sf "$SIPP_DIR/invite_dsp.xml" \
+	-s 7001 -d 500 -m 1 -timeout 10 -trace_msg -message_file "$T/stranger_tcp.msg"
+wait_exit 10 "$(spid stranger_tcp)" || fail "sipp from 127.0.0.2 over TCP did not finish"
+[ "$EXIT_RC" = 0 ] || fail "sipp from 127.0.0.2 over TCP failed (rc $EXIT_RC): $(tail -n 5 "$T/stranger_tcp.out")"
+grep -q "^SIP/2.0 403 Forbidden" "$T/stranger_tcp.msg" || fail "sipp from 127.0.0.2 over TCP got no 403"
+ev_absent_for 0 "an INVITE from 127.0.0.2 over TCP is no call" --after "$ended" alice call-start
+SIPP_IP=127.0.0.3 start_sipp viay_tcp "$ds_addr" -t t1 -sf "$SIPP_DIR/invite_dsp.xml" -s 7001 \
+	-d 500 -m 1 -timeout 15
+ev_wait 5 --after "$ended" alice call-start site=SiteY
+ev_wait 5 --after "$ended" alice call-end site=SiteY reason=bye
+wait_exit 10 "$(spid viay_tcp)" || fail "sipp from 127.0.0.3 over TCP did not finish"
+[ "$EXIT_RC" = 0 ] || fail "sipp from 127.0.0.3 over TCP failed (rc $EXIT_RC): $(tail -n 5 "$T/viay_tcp.out")"
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
