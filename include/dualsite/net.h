@@ -25,6 +25,21 @@ typedef void (ds_net_event_h)(const struct ds_event *ev,
  * deadline passed). */
 typedef void (ds_net_stop_h)(void *arg);
 
+/* What a reload did (docs/behaviour.md §8): agents added, removed, and
+ * changed (any difference in their effective configuration). */
+struct ds_net_reload_result {
+	size_t added, removed, changed;
+};
+
+struct ds_net;
+
+/* Reads and validates the configuration again and, without errors, applies
+ * it with ds_net_reload() (`run` does this). Errors and warnings go to
+ * `diags`; returns 0, EINVAL when there were errors (nothing changed), or
+ * an errno. */
+typedef int (ds_net_reload_h)(struct ds_net *n, struct ds_diags *diags,
+			      struct ds_net_reload_result *res, void *arg);
+
 struct ds_net_conf {
 	const char *listen;     /* "ADDR[:PORT]"; NULL: 0.0.0.0 (every interface),
 				 * port 5060 or the next free one above */
@@ -33,10 +48,9 @@ struct ds_net_conf {
 	uint64_t seed;          /* the run's seed (docs/behaviour.md §3.1) */
 	FILE *events;           /* JSON event lines (docs/behaviour.md §5); NULL: none */
 	ds_net_event_h *eventh; /* optional in-process observer */
-	void *arg;
+	ds_net_reload_h *reloadh; /* SIGHUP and POST /v1/reload; NULL: no reload */
+	void *arg;              /* of eventh and reloadh */
 };
-
-struct ds_net;
 
 /* Builds agents `persons[0..n)` of `cfg` (which must outlive the driver):
  * resolves their options, reads their SIP passwords, takes the server
@@ -56,6 +70,23 @@ int ds_net_start(struct ds_net *n);
  * deadline of register-timeout, at most 5 s; then `stoph` is called. */
 void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg);
 void ds_net_free(struct ds_net *n);
+
+/* Applies configuration `cfg` (loaded and validated by the caller) to the
+ * running driver: the agents `persons[0..n)` of `cfg` are kept, added,
+ * removed or changed as docs/behaviour.md §8 says, and an agent left as it
+ * was sends nothing. `cfg` must outlive the driver or the next reload; the
+ * previous configuration may be freed once this returns 0. A per-agent
+ * problem (a missing password, TLS) is appended to `diags` and returns
+ * EINVAL with nothing changed; EBUSY before the start or during a stop. */
+int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
+		  const struct ds_person *const *persons, size_t count,
+		  struct ds_diags *diags, struct ds_net_reload_result *res);
+/* A reload as SIGHUP and the control endpoint ask for it: the conf's
+ * reloadh between systemd's RELOADING=1 and READY=1, its outcome logged
+ * (each diagnostic on a line). Returns what reloadh returned (ENOTSUP
+ * without one). */
+int ds_net_reload_request(struct ds_net *n, struct ds_diags *diags,
+			  struct ds_net_reload_result *res);
 
 /* 0 when `s` is a valid --listen value ("ADDR", "ADDR:PORT", "[V6]:PORT",
  * numeric addresses only), else EINVAL. */

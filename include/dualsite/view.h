@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dualsite/diag.h"
 #include "dualsite/engine.h"
+#include "dualsite/net.h"
 
 struct ds_net;
 
@@ -96,5 +98,10 @@ int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
 		  char *why, size_t sz);
 /* The drained sites: *count of them, names in order of draining. */
 const char *const *ds_view_drained(const struct ds_net *n, size_t *count);
+
+/* A reload (docs/behaviour.md §8), as SIGHUP makes it: 0 with what changed
+ * in *res; EINVAL when the configuration has errors (in `d`; nothing
+ * changed); EBUSY while stopping; ENOTSUP when this run cannot reload. */
+int ds_view_reload(struct ds_net *n, struct ds_diags *d, struct ds_net_reload_result *res);
 
 #endif

@@ -247,9 +247,12 @@ static int read_token(const char *file, char *tok, size_t sz)
 	return 0;
 }
 
-/* Events go on to the control endpoint's streams once it exists. */
+/* Events go on to the control endpoint's streams once it exists; a reload
+ * reads the file of the start again and keeps the configuration in use. */
 struct run_ctx {
 	struct ds_control *ctl;
+	const struct run_args *a;
+	struct ds_config **cfgp;
 };
 
 static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *conf,
@@ -260,10 +263,72 @@ static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *
 	ds_control_event(ctx->ctl, ev, conf);
 }
 
-static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
+/* The agents run chooses in cfg: every Person, or those named by --agent
+ * (validation made sure each exists). NULL when memory runs out. */
+static const struct ds_person **chosen(const struct ds_config *cfg, const struct run_args *a,
+				       size_t *n)
+{
+	const struct ds_person **persons;
+
+	*n = a->all ? cfg->n_persons : a->n_agents;
+	persons = calloc(*n ? *n : 1, sizeof(*persons));
+	for (size_t i = 0; persons && i < *n; i++)
+		persons[i] = a->all ? &cfg->persons[i] : ds_config_person(cfg, a->agents[i]);
+	return persons;
+}
+
+/* SIGHUP and POST /v1/reload: the same load and validation as at start;
+ * with errors nothing changes (docs/behaviour.md §8). */
+static int run_reload_h(struct ds_net *net, struct ds_diags *d,
+			struct ds_net_reload_result *res, void *arg)
+{
+	struct run_ctx *ctx = arg;
+	const struct run_args *a = ctx->a;
+	const struct ds_person **persons = NULL;
+	struct ds_config *cfg = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = ds_config_load(&cfg, a->file, d);
+	if (rc && !d->errors)
+		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "cannot read %s: %s", a->file,
+			    strerror(rc));
+	if (rc || d->errors) {
+		rc = EINVAL;
+		goto out;
+	}
+	if (ds_validate_agents(cfg, a->all ? NULL : a->agents, a->all ? 0 : a->n_agents, d)) {
+		rc = EINVAL;
+		goto out;
+	}
+	persons = chosen(cfg, a, &n);
+	if (!persons) {
+		rc = ENOMEM;
+		goto out;
+	}
+	if (n == 0) {
+		ds_diag_add(d, DS_SEV_ERROR, NULL, "persons", "%s has no persons: nothing to "
+			    "run (keep at least one, or stop `run`)", a->file);
+		rc = EINVAL;
+		goto out;
+	}
+	rc = ds_net_reload(net, cfg, persons, n, d, res);
+	if (!rc) {
+		ds_config_free(*ctx->cfgp);   /* nothing points into it any more */
+		*ctx->cfgp = cfg;
+		cfg = NULL;
+	}
+ out:
+	free(persons);
+	ds_config_free(cfg);
+	return rc;
+}
+
+static int run(struct ds_config **cfgp, struct run_args *a, FILE *events,
 	       struct ds_diags *d)
 {
-	struct run_ctx ctx = {NULL};
+	struct ds_config *cfg = *cfgp;
+	struct run_ctx ctx = {NULL, a, cfgp};
 	char token[512], why[256] = "";
 	const struct ds_person **persons = NULL;
 	struct ds_net_conf nc;
@@ -275,11 +340,9 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 		fprintf(stderr, "dualsite run: %s has no persons: nothing to run\n", a->file);
 		return DS_EXIT_CONFIG;
 	}
-	persons = calloc(n, sizeof(*persons));
+	persons = chosen(cfg, a, &n);
 	if (!persons)
 		return DS_EXIT_CONFIG;
-	for (size_t i = 0; i < n; i++)
-		persons[i] = a->all ? &cfg->persons[i] : ds_config_person(cfg, a->agents[i]);
 
 	memset(&nc, 0, sizeof(nc));
 	nc.listen = a->listen;
@@ -287,6 +350,7 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	nc.seed = a->seed;
 	nc.events = events;
 	nc.eventh = run_event_h;
+	nc.reloadh = run_reload_h;
 	nc.arg = &ctx;
 	if (a->token_file && read_token(a->token_file, token, sizeof(token))) {
 		free(persons);
@@ -405,7 +469,7 @@ int ds_cmd_run(int argc, char **argv)
 	}
 	/* a reader of --events that goes away must not kill the daemon */
 	signal(SIGPIPE, SIG_IGN);
-	status = run(cfg, &a, events, &d);
+	status = run(&cfg, &a, events, &d);   /* a reload may replace cfg */
  out:
 	if (events && events != stdout)
 		fclose(events);

@@ -79,6 +79,7 @@ struct net_binding {
 };
 
 struct net_call;
+struct net_retired;
 
 /* local.c: the local address the kernel sends from to one destination */
 struct net_local {
@@ -105,7 +106,13 @@ struct net_agent {
 	uint8_t site_idx[2];         /* metrics.c: its sites in the counters' numbering */
 	uint8_t conn_key[DS_KIND_COUNT];   /* ... where it is counted: site * 4 + state */
 	uint8_t reg_key[2];          /* ... site * 4 + reg state; 0xff not counted */
-	uint32_t index;
+	uint32_t index;              /* its id in by_id and in its Call-IDs: never
+				      * reused (reload.c) */
+	/* reload.c: an agent removed (or the old SIP identity of a changed one)
+	 * that un-REGISTERs before it is freed; owns what it needs */
+	struct net_retired *ret;     /* NULL: a live agent */
+	unsigned ret_pending;        /* its un-REGISTERs not over yet */
+	struct le ret_le;            /* in ds_net.retiring */
 };
 
 /* evout.c: where the event lines go, and those the reader has not taken. */
@@ -142,8 +149,14 @@ struct ds_net {
 	size_t n_said;
 	uint64_t t0;                 /* tmr_jiffies() at start */
 	struct ds_timers timers;     /* the agents' and bindings' timers */
-	struct net_agent *agents;
+	struct net_agent **agents;   /* the live agents, in the configuration's order */
 	size_t n_agents;
+	struct net_agent **by_id;    /* by index (Call-ID); retiring ones too, NULL freed */
+	size_t n_ids, cap_ids;
+	struct list retiring;        /* reload.c: agents un-REGISTERing before their end */
+	struct tmr reap_tmr;
+	char *site_own[DS_VIEW_MAX_SITES];   /* reload.c: the counters' site names, owned */
+	uint64_t reload_apply_us;    /* reload.c: the last reload's ds_net_reload() */
 	struct net_agent **by_user;  /* sorted by SIP user, for INVITEs */
 	struct net_server *servers;
 	size_t n_servers;
@@ -235,7 +248,11 @@ bool ds_binding_stop(struct net_binding *b);
 
 /* call.c */
 int ds_call_listen(struct ds_net *n);
+/* n->by_user from n->agents (again after a reload). */
+int ds_call_users(struct ds_net *n);
 void ds_call_drop(struct net_agent *ag);
+/* Ends the agent's call (BYE) without telling its engine; why: for the log. */
+void ds_call_hangup(struct net_agent *ag, const char *why);
 void ds_call_close_all(struct ds_net *n);
 
 /* uas.c: the UAS rules of RFC 3261 checked before libre's handlers. _listen
@@ -245,8 +262,37 @@ int ds_uas_listen(struct ds_net *n);
 int ds_uas_start(struct ds_net *n);
 void ds_uas_close(struct ds_net *n);
 
-/* net.c: one un-REGISTER of the clean stop is over */
-void ds_net_stop_done(struct ds_net *n);
+/* net.c: one un-REGISTER of the clean stop (or of a retiring agent) is over */
+void ds_net_stop_done(struct net_agent *ag);
+/* net.c: starts the agent's engine (sink, seed) at time t0 and its wake-ups */
+int ds_net_agent_start(struct ds_net *n, struct net_agent *ag, int64_t t0);
+
+/* setup.c */
+/* Options, engine conf, password, transport and SBC of one agent from
+ * n->cfg, its bindings not yet made; per-agent problems go to diags. */
+int ds_agent_setup(struct ds_net *n, struct net_agent *ag, const struct ds_person *p,
+		   struct ds_diags *diags);
+/* Frees an agent (timers, call, bindings, engine, password). */
+void ds_agent_free(struct net_agent *ag);
+/* Gives the agent an id (by_id) and its two bindings. */
+int ds_agent_enroll(struct ds_net *n, struct net_agent *ag);
+/* The servers' lists of the agents (dense indexes) that use them. */
+int ds_servers_index_agents(struct ds_net *n);
+/* The table of servers the live agents use, fresh (state unknown). */
+int ds_servers_build(struct ds_net *n, struct net_server **out, size_t *count, int **index);
+/* The table's servers' agent lists and DNS names. */
+void ds_servers_free(struct net_server *s, size_t count);
+
+/* reload.c */
+/* A retiring agent's copy of server `id` (its bindings' numbering). */
+const struct ds_server *ds_reload_retired_server(const struct net_agent *ag, int id);
+const struct sa *ds_reload_retired_addr(const struct net_agent *ag, int id);
+/* Frees what retiring agents remain (at the end of the run). */
+void ds_reload_close(struct ds_net *n);
+/* Frees the retiring agents whose un-REGISTERs are over (a timer's handler). */
+void ds_reload_reap_h(void *arg);
+/* net.c: a retiring agent was freed (a clean stop may be waiting for it) */
+void ds_net_retired_gone(struct ds_net *n);
 
 /* sockbuf.c: kernel buffers of the SIP stacks' UDP sockets. The main one
  * takes every REGISTER answer of the fleet (a start or a switchover is a
@@ -276,11 +322,18 @@ void ds_net_notify_open(struct ds_net *n);
 void ds_net_notify_ready(struct ds_net *n);
 /* An event may have moved agents: a new STATUS= soon, if the text changed. */
 void ds_net_notify_changed(struct ds_net *n);
+/* RELOADING=1 before a reload, READY=1 (and STATUS=) after it. */
+void ds_net_notify_reloading(struct ds_net *n);
+void ds_net_notify_reloaded(struct ds_net *n);
 /* STOPPING=1 and a STATUS= saying so. */
 void ds_net_notify_stopping(struct ds_net *n);
 void ds_net_notify_close(struct ds_net *n);
 /* metrics.c: the counters of the control endpoint's /metrics */
 void ds_metrics_init(struct ds_net *n);
+/* An agent added by a reload: its sites in the counters' numbering. */
+void ds_metrics_agent_init(struct ds_net *n, struct net_agent *ag);
+/* An agent going away: its counts taken back. */
+void ds_metrics_agent_drop(struct ds_net *n, struct net_agent *ag);
 /* After anything that may have changed an agent's connections or
  * registrations: moves its counts where it now is. */
 void ds_metrics_agent(struct ds_net *n, struct net_agent *ag);

@@ -540,7 +540,10 @@ int ds_probe_start(struct ds_net *n)
 
 	list_init(&n->rounds);
 	tmr_init(&n->probe_tmr);
-	n->round = 0;
+	/* a restart (reload) goes on numbering from now, on the same grid of
+	 * t0 + round·interval: no burst of rounds to catch up */
+	if (n->round && n->pc.interval_ms > 0)
+		n->round = (tmr_jiffies() - n->t0) / (uint64_t)n->pc.interval_ms + 1;
 	err = sip_listen(&n->probe_lsnr, n->probe_sip, false, options_resp_h, n);
 	if (err)
 		return err;

@@ -71,6 +71,8 @@ static uint64_t next_rand(struct ds_net *n)
 
 static const struct ds_server *bind_server(const struct net_binding *b, int id)
 {
+	if (b->ag->ret)   /* a retiring agent's own copy (reload.c) */
+		return ds_reload_retired_server(b->ag, id);
 	return &b->ag->net->cfg->servers[id];
 }
 
@@ -80,13 +82,18 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 	const struct net_agent *ag = b->ag;
 	const struct ds_net *n = ag->net;
 	const struct ds_server *srv = bind_server(b, id);
-	int si = n->srv_index[id];
+	int si = ag->ret ? -1 : n->srv_index[id];
 
-	if (si < 0)
-		return EINVAL;
-	if (!ds_dns_usable(&n->servers[si]))
-		return EDESTADDRREQ;   /* a name without an address (dns.c) */
-	*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	if (ag->ret) {
+		*dst = *ds_reload_retired_addr(ag, id);
+	}
+	else {
+		if (si < 0)
+			return EINVAL;
+		if (!ds_dns_usable(&n->servers[si]))
+			return EDESTADDRREQ;   /* a name without an address (dns.c) */
+		*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	}
 	if (sa_isset(&ag->sbc_addr[b->proxy], SA_ADDR)) {
 		*dst = ag->sbc_addr[b->proxy];
 		sa_set_port(dst, ag->sbc_port[b->proxy] ? ag->sbc_port[b->proxy] : srv->port);
@@ -264,7 +271,7 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 			bind_begin(b, BIND_STOP, bound_any(b), 0, 0);
 			break;
 		}
-		ds_net_stop_done(n);
+		ds_net_stop_done(b->ag);
 		break;
 	}
 }
@@ -340,7 +347,7 @@ static void arm(struct net_binding *b)
 static void auth_say(struct net_binding *b)
 {
 	struct ds_net *n = b->ag->net;
-	int si = n->srv_index[b->server_id];
+	int si = b->ag->ret ? -1 : n->srv_index[b->server_id];
 	const struct ds_digest *d = &b->digest;
 	int sig = 1 + d->alg * 4 + d->qop * 2 + d->proxy;
 
@@ -409,9 +416,9 @@ static bool resp_listen_h(const struct sip_msg *msg, void *arg)
 		return false;
 	if (ds_sipmsg_callid_parse(&msg->callid, &rnd, &a, &p))
 		return false;
-	if (a >= n->n_agents)
+	if (a >= n->n_ids || !n->by_id[a] || p > 1)
 		return true;
-	b = &n->agents[a].bind[p];
+	b = &n->by_id[a]->bind[p];
 	if (rnd != b->callid)
 		return true;          /* not one of ours after all: drop it */
 	if (b->op == BIND_NONE || msg->cseq.num < b->first_cseq ||
