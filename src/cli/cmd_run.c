@@ -67,9 +67,12 @@ static void usage(FILE *f)
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
 		"within register-timeout (at most 5 s); a second signal exits at once.\n"
 		"SIGUSR1 logs a status summary (agents per site and state, servers, calls).\n"
-		"SIGHUP is logged and ignored (reload is not supported yet). Under systemd\n"
-		"(NOTIFY_SOCKET set) it reports READY=1, STATUS=, STOPPING=1 and watchdog\n"
-		"pings (docs/run.md, \"systemd\").\n\n"
+		"SIGHUP (or `dualsite ctl reload`) reads and validates FILE again and applies\n"
+		"it: agents added start, agents removed stop cleanly, changed agents take\n"
+		"their new configuration, the others are untouched (no REGISTER); with\n"
+		"errors nothing changes and they are logged (docs/run.md, \"Reload\").\n"
+		"Under systemd (NOTIFY_SOCKET set) it reports READY=1, STATUS=, RELOADING=1,\n"
+		"STOPPING=1 and watchdog pings (docs/run.md, \"systemd\").\n\n"
 		"exit status: 0 clean stop, 1 configuration errors for these agents or a\n"
 		"failed start, 2 usage error or unreadable file.\n");
 }
