@@ -33,12 +33,18 @@ struct ds_net_reload_result {
 
 struct ds_net;
 
-/* Reads and validates the configuration again and, without errors, applies
- * it with ds_net_reload() (`run` does this). Errors and warnings go to
- * `diags`; returns 0, EINVAL when there were errors (nothing changed), or
- * an errno. */
-typedef int (ds_net_reload_h)(struct ds_net *n, struct ds_diags *diags,
-			      struct ds_net_reload_result *res, void *arg);
+/* A reload's first part, run in a worker thread (never the loop): reads and
+ * validates the configuration again as at start, and returns it (*cfg, the
+ * caller's to free: the driver takes it on success) with the chosen agents
+ * (*persons, malloc'd, of *cfg; *count of them). Diagnostics go to `diags`;
+ * returns 0, EINVAL when there are errors, or an errno. */
+typedef int (ds_net_reload_h)(struct ds_diags *diags, struct ds_config **cfg,
+			      const struct ds_person ***persons, size_t *count, void *arg);
+/* A reload is over (in the loop): err 0 when applied (what changed in
+ * *res), EINVAL when the configuration has errors (in diags; nothing
+ * changed), or another errno. */
+typedef void (ds_net_reload_done_h)(int err, const struct ds_diags *diags,
+				    const struct ds_net_reload_result *res, void *arg);
 
 struct ds_net_conf {
 	const char *listen;     /* "ADDR[:PORT]"; NULL: 0.0.0.0 (every interface),
@@ -48,7 +54,8 @@ struct ds_net_conf {
 	uint64_t seed;          /* the run's seed (docs/behaviour.md §3.1) */
 	FILE *events;           /* JSON event lines (docs/behaviour.md §5); NULL: none */
 	ds_net_event_h *eventh; /* optional in-process observer */
-	ds_net_reload_h *reloadh; /* SIGHUP and POST /v1/reload; NULL: no reload */
+	ds_net_reload_h *reloadh; /* SIGHUP and POST /v1/reload (in a worker
+				   * thread); NULL: no reload */
 	void *arg;              /* of eventh and reloadh */
 };
 
@@ -81,12 +88,15 @@ void ds_net_free(struct ds_net *n);
 int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
 		  const struct ds_person *const *persons, size_t count,
 		  struct ds_diags *diags, struct ds_net_reload_result *res);
-/* A reload as SIGHUP and the control endpoint ask for it: the conf's
- * reloadh between systemd's RELOADING=1 and READY=1, its outcome logged
- * (each diagnostic on a line). Returns what reloadh returned (ENOTSUP
- * without one). */
-int ds_net_reload_request(struct ds_net *n, struct ds_diags *diags,
-			  struct ds_net_reload_result *res);
+/* A reload as SIGHUP and the control endpoint ask for it, without holding
+ * the loop while the file is read: the conf's reloadh and the new agents'
+ * set-up run in a worker thread, then the loop applies it (ds_net_reload's
+ * second half). systemd's RELOADING=1 before, READY=1 after; the outcome
+ * and each diagnostic are logged; `doneh` (may be NULL) is called with it.
+ * Asked again while one is in progress, one more reload follows it (and
+ * `doneh` is called after that one). 0 when started; ENOTSUP without a
+ * reloadh; EBUSY before the start or while stopping. */
+int ds_net_reload_start(struct ds_net *n, ds_net_reload_done_h *doneh, void *arg);
 
 /* 0 when `s` is a valid --listen value ("ADDR", "ADDR:PORT", "[V6]:PORT",
  * numeric addresses only), else EINVAL. */

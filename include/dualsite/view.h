@@ -99,9 +99,9 @@ int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
 /* The drained sites: *count of them, names in order of draining. */
 const char *const *ds_view_drained(const struct ds_net *n, size_t *count);
 
-/* A reload (docs/behaviour.md §8), as SIGHUP makes it: 0 with what changed
- * in *res; EINVAL when the configuration has errors (in `d`; nothing
- * changed); EBUSY while stopping; ENOTSUP when this run cannot reload. */
-int ds_view_reload(struct ds_net *n, struct ds_diags *d, struct ds_net_reload_result *res);
+/* Starts a reload (docs/behaviour.md §8), as SIGHUP does: h(arg) is called
+ * from the loop with its outcome. 0 when started; EBUSY while stopping;
+ * ENOTSUP when this run cannot reload. */
+int ds_view_reload(struct ds_net *n, ds_net_reload_done_h *h, void *arg);
 
 #endif

@@ -251,11 +251,10 @@ static int read_token(const char *file, char *tok, size_t sz)
 }
 
 /* Events go on to the control endpoint's streams once it exists; a reload
- * reads the file of the start again and keeps the configuration in use. */
+ * reads the file of the start again (the driver keeps what it brings). */
 struct run_ctx {
 	struct ds_control *ctl;
 	const struct run_args *a;
-	struct ds_config **cfgp;
 };
 
 static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *conf,
@@ -280,16 +279,15 @@ static const struct ds_person **chosen(const struct ds_config *cfg, const struct
 	return persons;
 }
 
-/* SIGHUP and POST /v1/reload: the same load and validation as at start;
- * with errors nothing changes (docs/behaviour.md §8). */
-static int run_reload_h(struct ds_net *net, struct ds_diags *d,
-			struct ds_net_reload_result *res, void *arg)
+/* SIGHUP and POST /v1/reload, in the driver's worker thread: the same load
+ * and validation as at start; with errors nothing changes (docs/behaviour.md
+ * §8). The driver applies what this returns, in its loop. */
+static int run_reload_h(struct ds_diags *d, struct ds_config **cfgp,
+			const struct ds_person ***personsp, size_t *np, void *arg)
 {
 	struct run_ctx *ctx = arg;
 	const struct run_args *a = ctx->a;
-	const struct ds_person **persons = NULL;
 	struct ds_config *cfg = NULL;
-	size_t n = 0;
 	int rc;
 
 	rc = ds_config_load(&cfg, a->file, d);
@@ -297,41 +295,34 @@ static int run_reload_h(struct ds_net *net, struct ds_diags *d,
 		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "cannot read %s: %s", a->file,
 			    strerror(rc));
 	if (rc || d->errors) {
-		rc = EINVAL;
-		goto out;
+		ds_config_free(cfg);
+		return EINVAL;
 	}
 	if (ds_validate_agents(cfg, a->all ? NULL : a->agents, a->all ? 0 : a->n_agents, d)) {
-		rc = EINVAL;
-		goto out;
+		ds_config_free(cfg);
+		return EINVAL;
 	}
-	persons = chosen(cfg, a, &n);
-	if (!persons) {
-		rc = ENOMEM;
-		goto out;
+	*personsp = chosen(cfg, a, np);
+	if (!*personsp) {
+		ds_config_free(cfg);
+		return ENOMEM;
 	}
-	if (n == 0) {
+	if (*np == 0) {
 		ds_diag_add(d, DS_SEV_ERROR, NULL, "persons", "%s has no persons: nothing to "
 			    "run (keep at least one, or stop `run`)", a->file);
-		rc = EINVAL;
-		goto out;
+		free(*personsp);
+		*personsp = NULL;
+		ds_config_free(cfg);
+		return EINVAL;
 	}
-	rc = ds_net_reload(net, cfg, persons, n, d, res);
-	if (!rc) {
-		ds_config_free(*ctx->cfgp);   /* nothing points into it any more */
-		*ctx->cfgp = cfg;
-		cfg = NULL;
-	}
- out:
-	free(persons);
-	ds_config_free(cfg);
-	return rc;
+	*cfgp = cfg;
+	return 0;
 }
 
-static int run(struct ds_config **cfgp, struct run_args *a, FILE *events,
+static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	       struct ds_diags *d)
 {
-	struct ds_config *cfg = *cfgp;
-	struct run_ctx ctx = {NULL, a, cfgp};
+	struct run_ctx ctx = {NULL, a};
 	char token[512], why[256] = "";
 	const struct ds_person **persons = NULL;
 	struct ds_net_conf nc;
@@ -472,7 +463,7 @@ int ds_cmd_run(int argc, char **argv)
 	}
 	/* a reader of --events that goes away must not kill the daemon */
 	signal(SIGPIPE, SIG_IGN);
-	status = run(&cfg, &a, events, &d);   /* a reload may replace cfg */
+	status = run(cfg, &a, events, &d);
  out:
 	if (events && events != stdout)
 		fclose(events);

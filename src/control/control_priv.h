@@ -47,6 +47,7 @@ struct ctl_conn {
 	size_t out_off;               /* bytes of `out` already written */
 	struct tmr idle;
 	bool stream;                  /* GET /v1/events: an open event stream */
+	bool waiting;                 /* POST /v1/reload: answered when it is over */
 	bool close_after;             /* close once `out` is written */
 	bool draining;                /* ... written: dropping what still comes */
 	int flags;                    /* fd_listen() flags in force */
@@ -68,6 +69,7 @@ struct ctl_resp {
 	const char *allow;            /* 405: the methods allowed */
 	struct ds_buf body;
 	bool stream;                  /* start an event stream (no body) */
+	bool defer;                   /* answered later, by ds_ctl_answer_waiting() */
 };
 
 /* request.c: parses the request head head[0..hlen) (up to and with its
@@ -93,6 +95,8 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 void ds_ctl_error(struct ctl_resp *rs, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *ds_ctl_reason(unsigned status);
+/* http.c: answers every connection waiting for a reload (rs->defer) with rs. */
+void ds_ctl_answer_waiting(struct ds_control *c, struct ctl_resp *rs);
 /* metrics.c: GET /metrics */
 void ds_ctl_metrics(struct ds_control *c, struct ctl_resp *rs);
 

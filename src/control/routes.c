@@ -259,34 +259,31 @@ static void sites(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 	ds_buf_printf(&rs->body, ", \"agents\": %zu}\n", n);
 }
 
-/* POST /v1/reload: 200 with what changed, 422 with the errors (nothing
- * changed); the diagnostics as `dualsite validate --json` writes them. */
-static void reload(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
+/* A reload is over: 200 with what changed, 422 with the errors (nothing
+ * changed), the diagnostics as `dualsite validate --json` writes them. */
+static void reload_done_h(int err, const struct ds_diags *d,
+			  const struct ds_net_reload_result *res, void *arg)
 {
-	struct ds_net_reload_result res;
-	struct ds_diags d;
-	struct ds_buf *b = &rs->body;
-	int err;
+	struct ds_control *c = arg;
+	struct ctl_resp rs;
+	struct ds_buf *b = &rs.body;
 
-	if (!method_is(rq, rs, "POST"))
-		return;
-	memset(&d, 0, sizeof(d));
-	err = ds_view_reload(c->net, &d, &res);
+	memset(&rs, 0, sizeof(rs));
 	if (err && err != EINVAL) {
-		ds_ctl_error(rs, 409, "cannot reload: %s", err == EBUSY ? "dualsite is stopping" :
-			     err == ENOTSUP ? "this run has no configuration file to read" :
+		ds_ctl_error(&rs, 409, "cannot reload: %s", err == EBUSY ? "dualsite is stopping" :
 			     strerror(err));
-		ds_diags_reset(&d);
+		ds_ctl_answer_waiting(c, &rs);
+		ds_buf_free(b);
 		return;
 	}
-	rs->status = err ? 422 : 200;
+	rs.status = err ? 422 : 200;
 	if (err)
 		ds_buf_puts(b, "{\"error\": \"the configuration has errors; nothing changed\", ");
 	else
 		ds_buf_puts(b, "{");
 	ds_buf_puts(b, "\"diagnostics\": [");
-	for (size_t i = 0; i < d.n; i++) {
-		const struct ds_diag *x = &d.v[i];
+	for (size_t i = 0; d && i < d->n; i++) {
+		const struct ds_diag *x = &d->v[i];
 
 		ds_buf_puts(b, i ? ",\n  {\"file\": " : "\n  {\"file\": ");
 		ds_buf_jstr(b, x->loc.file);
@@ -299,8 +296,27 @@ static void reload(struct ds_control *c, const struct ctl_req *rq, struct ctl_re
 		ds_buf_puts(b, "}");
 	}
 	ds_buf_printf(b, "], \"added\": %zu, \"removed\": %zu, \"changed\": %zu}\n",
-		      res.added, res.removed, res.changed);
-	ds_diags_reset(&d);
+		      res->added, res->removed, res->changed);
+	ds_ctl_answer_waiting(c, &rs);
+	ds_buf_free(b);
+}
+
+/* POST /v1/reload: answered when the reload is over (the file is read in a
+ * worker thread, the loop goes on meanwhile). */
+static void reload(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
+{
+	int err;
+
+	if (!method_is(rq, rs, "POST"))
+		return;
+	err = ds_view_reload(c->net, reload_done_h, c);
+	if (err) {
+		ds_ctl_error(rs, 409, "cannot reload: %s", err == EBUSY ? "dualsite is stopping" :
+			     err == ENOTSUP ? "this run has no configuration file to read" :
+			     strerror(err));
+		return;
+	}
+	rs->defer = true;
 }
 
 void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)

@@ -408,12 +408,11 @@ static void on_signal(int sig)
 	if (!main_net)
 		return;
 	if (sig == SIGHUP) {
-		struct ds_diags d;
-		struct ds_net_reload_result res;
+		int err = ds_net_reload_start(main_net, NULL, NULL);   /* logged there */
 
-		memset(&d, 0, sizeof(d));
-		(void)ds_net_reload_request(main_net, &d, &res);   /* logged there */
-		ds_diags_reset(&d);
+		if (err)
+			ds_log(main_net, "SIGHUP: no reload: %s", err == EBUSY ? "stopping" :
+			       err == ENOTSUP ? "no configuration file to read" : strerror(err));
 		return;
 	}
 	if (sig == SIGUSR1) {

@@ -80,6 +80,7 @@ struct net_binding {
 
 struct net_call;
 struct net_retired;
+struct net_reload_job;
 
 /* local.c: the local address the kernel sends from to one destination */
 struct net_local {
@@ -156,7 +157,13 @@ struct ds_net {
 	struct list retiring;        /* reload.c: agents un-REGISTERing before their end */
 	struct tmr reap_tmr;
 	char *site_own[DS_VIEW_MAX_SITES];   /* reload.c: the counters' site names, owned */
-	uint64_t reload_apply_us;    /* reload.c: the last reload's ds_net_reload() */
+	/* reload.c */
+	struct mqueue *reload_mq;    /* the worker thread's result to the loop */
+	struct net_reload_job *job;  /* the reload in progress; NULL none */
+	bool reload_again;           /* asked again meanwhile: one more after it */
+	ds_net_reload_done_h *reload_doneh;
+	void *reload_arg;
+	struct ds_config *cfg_own;   /* the configuration the last reload brought */
 	struct net_agent **by_user;  /* sorted by SIP user, for INVITEs */
 	struct net_server *servers;
 	size_t n_servers;
@@ -269,9 +276,11 @@ int ds_net_agent_start(struct ds_net *n, struct net_agent *ag, int64_t t0);
 
 /* setup.c */
 /* Options, engine conf, password, transport and SBC of one agent from
- * n->cfg, its bindings not yet made; per-agent problems go to diags. */
-int ds_agent_setup(struct ds_net *n, struct net_agent *ag, const struct ds_person *p,
-		   struct ds_diags *diags);
+ * cfg, its bindings not yet made; per-agent problems go to diags. Touches
+ * nothing of n but reading its listen address: a reload's worker thread
+ * calls it. */
+int ds_agent_setup(struct ds_net *n, const struct ds_config *cfg, struct net_agent *ag,
+		   const struct ds_person *p, struct ds_diags *diags);
 /* Frees an agent (timers, call, bindings, engine, password). */
 void ds_agent_free(struct net_agent *ag);
 /* Gives the agent an id (by_id) and its two bindings. */

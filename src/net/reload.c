@@ -29,6 +29,7 @@
  * are made by a retiring copy that owns what it needs (names, SIP user,
  * password, server addresses), so that the old configuration can be freed
  * as soon as the reload returns; the copy is freed once they are over. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
@@ -62,6 +63,22 @@ const struct sa *ds_reload_retired_addr(const struct net_agent *ag, int id)
 {
 	return &ag->ret->addr[id];
 }
+
+/* A reload in a worker thread: the file read, validated and its agents set
+ * up there; applied in the loop (reload_mq_h). */
+struct net_reload_job {
+	struct ds_net *n;
+	pthread_t th;
+	struct ds_diags diags;
+	struct ds_config *cfg;           /* the new configuration, until applied */
+	const struct ds_person **persons;
+	size_t count;
+	struct net_agent **st;           /* staged by the worker */
+	int err;
+	uint64_t t0;
+};
+
+static void job_free(struct net_reload_job *job, bool cfg_later);
 
 static void retired_free(struct net_agent *c)
 {
@@ -197,6 +214,12 @@ void ds_reload_reap_h(void *arg)
 
 void ds_reload_close(struct ds_net *n)
 {
+	if (n->job) {   /* its result never reaches the loop now */
+		pthread_join(n->job->th, NULL);
+		job_free(n->job, false);
+		n->job = NULL;
+	}
+	n->reload_mq = mem_deref(n->reload_mq);
 	tmr_cancel(&n->reap_tmr);
 	while (n->retiring.head) {
 		struct net_agent *c = n->retiring.head->data;
@@ -409,34 +432,73 @@ static int servers_update(struct ds_net *n, const struct ds_config *old,
 	return err;
 }
 
-int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
-		  const struct ds_person *const *persons, size_t count,
-		  struct ds_diags *diags, struct ds_net_reload_result *res)
+/* The new agents, set up aside (a problem changes nothing): into *stp, one
+ * per person. Safe in a worker thread (reads cfg and n's listen address). */
+static int stage(struct ds_net *n, const struct ds_config *cfg,
+		 const struct ds_person *const *persons, size_t count,
+		 struct ds_diags *diags, struct net_agent ***stp)
+{
+	struct net_agent **st = calloc(count ? count : 1, sizeof(*st));
+	size_t errors0 = diags->errors;
+	int err = 0;
+
+	*stp = st;
+	if (!st)
+		return ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		int e;
+
+		st[i] = calloc(1, sizeof(*st[i]));
+		e = st[i] ? ds_agent_setup(n, cfg, st[i], persons[i], diags) : ENOMEM;
+		if (e && !err)
+			err = e;
+		if (err == ENOMEM)
+			break;
+	}
+	if (err || diags->errors > errors0)
+		return err ? err : EINVAL;
+	return 0;
+}
+
+static void stage_free(struct net_agent **st, size_t count)
+{
+	for (size_t i = 0; st && i < count; i++)
+		if (st[i]) {
+			st[i]->net = NULL;   /* never enrolled: no bindings, no timers */
+			ds_agent_free(st[i]);
+		}
+	free(st);
+}
+
+/* The staged agents st[0..count) take the running ones' places: the loop's
+ * part of a reload. Takes st (frees it). */
+static int apply(struct ds_net *n, const struct ds_config *cfg,
+		 const struct ds_person *const *persons, size_t count,
+		 struct net_agent **st, struct ds_net_reload_result *res)
 {
 	const struct ds_config *old = n->cfg;
-	struct net_agent **st = NULL, **match = NULL, **live = NULL;
+	struct net_agent **match = NULL, **live = NULL;
 	uint8_t *what = NULL;
 	bool *kept = NULL, users = false;
 	struct srv_map m = {NULL, NULL};
 	struct ds_strmap byname;
 	bool have_map = false;
-	size_t errors0 = diags->errors;
 	int err = 0;
-
 	uint64_t t0 = now_us();
 
 	memset(res, 0, sizeof(*res));
 	memset(&byname, 0, sizeof(byname));
-	if (!n->started || n->stopping)
-		return EBUSY;
-	st = calloc(count ? count : 1, sizeof(*st));
+	if (!n->started || n->stopping) {
+		err = EBUSY;
+		goto out;
+	}
 	match = calloc(count ? count : 1, sizeof(*match));
 	live = calloc(count ? count : 1, sizeof(*live));
 	what = calloc(count ? count : 1, 1);
 	kept = calloc(n->n_agents ? n->n_agents : 1, sizeof(*kept));
 	m.to_new = malloc((old->n_servers ? old->n_servers : 1) * sizeof(int));
 	m.same = calloc(old->n_servers ? old->n_servers : 1, sizeof(bool));
-	if (!st || !match || !live || !what || !kept || !m.to_new || !m.same) {
+	if (!match || !live || !what || !kept || !m.to_new || !m.same) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -444,24 +506,6 @@ int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
 		const struct ds_server *ns = ds_config_server(cfg, old->servers[i].name);
 		m.to_new[i] = ns ? ns->index : -1;
 		m.same[i] = ns && srv_same(&old->servers[i], ns);
-	}
-
-	/* the new agents, set up aside: a problem changes nothing */
-	n->cfg = cfg;
-	for (size_t i = 0; i < count; i++) {
-		int e;
-
-		st[i] = calloc(1, sizeof(*st[i]));
-		e = st[i] ? ds_agent_setup(n, st[i], persons[i], diags) : ENOMEM;
-		if (e && !err)
-			err = e;
-		if (err == ENOMEM)
-			break;
-	}
-	n->cfg = old;
-	if (err || diags->errors > errors0) {
-		err = err ? err : EINVAL;
-		goto out;
 	}
 
 	/* match by name: in the same place (the usual case), else looked up */
@@ -642,21 +686,13 @@ int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
 	}
 	own_sites(n);
 	ds_net_notify_changed(n);
-	n->reload_apply_us = now_us() - t0;
+	ds_log(n, "reload: applied in %.1f ms of the loop", (double)(now_us() - t0) / 1000.0);
 	err = 0;
 
  out:
-	if (st)
-		for (size_t i = 0; i < count; i++)
-			if (st[i]) {
-				st[i]->net = NULL;   /* never enrolled: no bindings, no timers */
-				ds_agent_free(st[i]);
-			}
-	if (n->cfg != cfg)
-		n->cfg = old;
+	stage_free(st, count);
 	if (have_map)
 		ds_strmap_free(&byname);
-	free(st);
 	free(match);
 	free(live);
 	free(what);
@@ -666,38 +702,171 @@ int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
 	return err;
 }
 
-int ds_net_reload_request(struct ds_net *n, struct ds_diags *diags,
-			  struct ds_net_reload_result *res)
+int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
+		  const struct ds_person *const *persons, size_t count,
+		  struct ds_diags *diags, struct ds_net_reload_result *res)
 {
-	uint64_t t = now_us();
+	struct net_agent **st = NULL;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	if (!n->nc.reloadh)
-		return ENOTSUP;
-	if (n->stopping) {
-		ds_log(n, "reload: not while stopping");
+	if (!n->started || n->stopping)
 		return EBUSY;
+	err = stage(n, cfg, persons, count, diags, &st);
+	if (err) {
+		stage_free(st, count);
+		return err;
 	}
-	ds_net_notify_reloading(n);
-	ds_log(n, "reload: reading the configuration again");
-	err = n->nc.reloadh(n, diags, res, n->nc.arg);
-	ds_diags_sort(diags);
-	for (size_t i = 0; i < diags->n; i++) {
-		const struct ds_diag *d = &diags->v[i];
+	return apply(n, cfg, persons, count, st, res);
+}
+
+/* ---- a reload in a worker thread ---------------------------------------------- */
+
+
+static void *free_cfg_thread(void *arg)
+{
+	ds_config_free(arg);
+	return NULL;
+}
+
+/* A configuration of ten thousand persons takes milliseconds to free: off
+ * the loop, when a thread can be had. */
+static void free_cfg_later(struct ds_config *cfg)
+{
+	pthread_t th;
+
+	if (!cfg)
+		return;
+	if (pthread_create(&th, NULL, free_cfg_thread, cfg)) {
+		ds_config_free(cfg);
+		return;
+	}
+	pthread_detach(th);
+}
+
+static void job_free(struct net_reload_job *job, bool cfg_later)
+{
+	stage_free(job->st, job->count);
+	free(job->persons);
+	if (cfg_later)
+		free_cfg_later(job->cfg);
+	else
+		ds_config_free(job->cfg);
+	ds_diags_reset(&job->diags);
+	free(job);
+}
+
+static void *reload_worker(void *arg)
+{
+	struct net_reload_job *job = arg;
+	struct ds_net *n = job->n;
+
+	job->err = n->nc.reloadh(&job->diags, &job->cfg, &job->persons, &job->count,
+				 n->nc.arg);
+	if (!job->err)
+		job->err = stage(n, job->cfg, job->persons, job->count, &job->diags, &job->st);
+	if (mqueue_push(n->reload_mq, 0, job)) {
+		/* cannot reach the loop: it joins us at the end (ds_reload_close) */
+	}
+	return NULL;
+}
+
+/* The worker is done: apply in the loop, say how it went. */
+static void reload_mq_h(int id, void *data, void *arg)
+{
+	struct ds_net *n = arg;
+	struct net_reload_job *job = data;
+	struct ds_net_reload_result res;
+	ds_net_reload_done_h *h;
+	int err;
+	(void)id;
+
+	pthread_join(job->th, NULL);
+	n->job = NULL;
+	memset(&res, 0, sizeof(res));
+	err = job->err;
+	if (!err) {
+		err = apply(n, job->cfg, job->persons, job->count, job->st, &res);
+		job->st = NULL;   /* apply took it */
+		if (!err) {
+			struct ds_config *old = n->cfg_own;
+
+			n->cfg_own = job->cfg;   /* the agents point into it now */
+			job->cfg = old;          /* nothing points into this one */
+		}
+	}
+	ds_diags_sort(&job->diags);
+	for (size_t i = 0; i < job->diags.n; i++) {
+		const struct ds_diag *d = &job->diags.v[i];
 		ds_log(n, "reload: %s:%d:%d: %s: %s: %s", d->loc.file ? d->loc.file : "-",
 		       d->loc.line, d->loc.col, d->sev == DS_SEV_ERROR ? "error" : "warning",
 		       d->path && *d->path ? d->path : "-", d->msg ? d->msg : "");
 	}
 	if (err)
 		ds_log(n, "reload: %s; nothing changed (%.1f ms)",
-		       err == EINVAL ? "the configuration has errors" : strerror(err),
-		       (double)(now_us() - t) / 1000.0);
+		       err == EINVAL ? "the configuration has errors" :
+		       err == EBUSY ? "stopping" : strerror(err),
+		       (double)(now_us() - job->t0) / 1000.0);
 	else
 		ds_log(n, "reload: done: %zu added, %zu removed, %zu changed, the others "
-		       "untouched (%.1f ms, of which applying %.1f ms)", res->added,
-		       res->removed, res->changed, (double)(now_us() - t) / 1000.0,
-		       (double)n->reload_apply_us / 1000.0);
+		       "untouched (%.1f ms in all, the file read in a worker thread)",
+		       res.added, res.removed, res.changed,
+		       (double)(now_us() - job->t0) / 1000.0);
 	ds_net_notify_reloaded(n);
-	return err;
+	if (n->reload_again && !n->stopping) {
+		n->reload_again = false;
+		job_free(job, true);
+		if (!ds_net_reload_start(n, NULL, NULL))
+			return;   /* its end calls doneh */
+		memset(&res, 0, sizeof(res));
+		job = NULL;
+		err = EBUSY;
+	}
+	h = n->reload_doneh;
+	n->reload_doneh = NULL;
+	if (h)
+		h(err, job ? &job->diags : NULL, &res, n->reload_arg);
+	if (job)
+		job_free(job, true);
+}
+
+int ds_net_reload_start(struct ds_net *n, ds_net_reload_done_h *doneh, void *arg)
+{
+	struct net_reload_job *job;
+	int err;
+
+	if (!n->nc.reloadh)
+		return ENOTSUP;
+	if (!n->started || n->stopping)
+		return EBUSY;
+	if (doneh) {
+		n->reload_doneh = doneh;
+		n->reload_arg = arg;
+	}
+	if (n->job) {
+		n->reload_again = true;
+		ds_log(n, "reload: one is in progress; another follows it");
+		return 0;
+	}
+	if (!n->reload_mq) {
+		err = mqueue_alloc(&n->reload_mq, reload_mq_h, n);
+		if (err)
+			return err;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return ENOMEM;
+	job->n = n;
+	job->t0 = now_us();
+	ds_net_notify_reloading(n);
+	ds_log(n, "reload: reading the configuration again");
+	err = pthread_create(&job->th, NULL, reload_worker, job);
+	if (err) {
+		ds_log(n, "reload: cannot start a thread: %m", err);
+		free(job);
+		ds_net_notify_reloaded(n);
+		return err;
+	}
+	n->job = job;
+	return 0;
 }

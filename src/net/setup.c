@@ -102,8 +102,8 @@ int ds_agent_enroll(struct ds_net *n, struct net_agent *ag)
 	return 0;
 }
 
-int ds_agent_setup(struct ds_net *n, struct net_agent *ag, const struct ds_person *p,
-		   struct ds_diags *diags)
+int ds_agent_setup(struct ds_net *n, const struct ds_config *cfg, struct net_agent *ag,
+		   const struct ds_person *p, struct ds_diags *diags)
 {
 	struct ds_effective eff;
 	char path[256], pw[512];
@@ -115,8 +115,8 @@ int ds_agent_setup(struct ds_net *n, struct net_agent *ag, const struct ds_perso
 	ds_timer_init(&ag->tmr);
 	person_path(p, path, sizeof(path));
 
-	ds_options_resolve(n->cfg, p, &eff);
-	if (ds_agent_build(n->cfg, p, &eff, &ag->conf)) {
+	ds_options_resolve(cfg, p, &eff);
+	if (ds_agent_build(cfg, p, &eff, &ag->conf)) {
 		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
 			    "agent '%s' cannot run: its sites or servers are incomplete "
 			    "(`dualsite validate` says why)", p->name);
@@ -484,7 +484,7 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 			e = ds_agent_enroll(n, ag);
 		}
 		if (!e)
-			e = ds_agent_setup(n, ag, persons[i], diags);
+			e = ds_agent_setup(n, cfg, ag, persons[i], diags);
 		if (e && !err)
 			err = e;
 		if (err == ENOMEM)
@@ -587,6 +587,7 @@ void ds_net_free(struct ds_net *n)
 	free(n->by_id);
 	for (size_t i = 0; i < DS_VIEW_MAX_SITES; i++)
 		free(n->site_own[i]);
+	ds_config_free(n->cfg_own);   /* last: the agents pointed into it */
 	free(n->local);
 	free(n->by_user);
 	free(n->agents);

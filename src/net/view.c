@@ -241,7 +241,7 @@ const char *const *ds_view_drained(const struct ds_net *n, size_t *count)
 	return n->drained;
 }
 
-int ds_view_reload(struct ds_net *n, struct ds_diags *d, struct ds_net_reload_result *res)
+int ds_view_reload(struct ds_net *n, ds_net_reload_done_h *h, void *arg)
 {
-	return ds_net_reload_request(n, d, res);
+	return ds_net_reload_start(n, h, arg);
 }
