@@ -293,10 +293,18 @@ int ds_servers_build(struct ds_net *n, struct net_server **out, size_t *count, i
 void ds_servers_free(struct net_server *s, size_t count);
 
 /* reload.c */
+/* retire.c */
+/* Hands the agent's bindings to a retiring copy that un-REGISTERs them (or
+ * closes them when none is held); the agent keeps everything else. Call
+ * before n->cfg and n->servers change. */
+void ds_retire(struct ds_net *n, struct net_agent *ag);
+/* Frees every retiring copy (at the end of the run). */
+void ds_retire_close(struct ds_net *n);
 /* A retiring agent's copy of server `id` (its bindings' numbering). */
 const struct ds_server *ds_reload_retired_server(const struct net_agent *ag, int id);
 const struct sa *ds_reload_retired_addr(const struct net_agent *ag, int id);
-/* Frees what retiring agents remain (at the end of the run). */
+/* reload.c: ends a reload in progress (at the end of the run), then
+ * ds_retire_close(). */
 void ds_reload_close(struct ds_net *n);
 /* Frees the retiring agents whose un-REGISTERs are over (a timer's handler). */
 void ds_reload_reap_h(void *arg);

@@ -26,9 +26,13 @@
  * until it answers, and every agent using it counts as changed.
  *
  * The un-REGISTERs of a removed agent (or of a changed agent's old identity)
- * are made by a retiring copy that owns what it needs (names, SIP user,
- * password, server addresses), so that the old configuration can be freed
- * as soon as the reload returns; the copy is freed once they are over. */
+ * are made by a retiring copy (retire.c), so that the old configuration can
+ * be freed as soon as the reload is applied.
+ *
+ * The file is read, validated and its agents set up and compared in a worker
+ * thread; the loop only applies the result (reload_mq_h), so that probes and
+ * answers go on meanwhile. What is left (the staged agents, the old
+ * configuration) is freed by another thread. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +40,6 @@
 #include <time.h>
 #include "net_priv.h"
 #include "../util/util.h"
-
-struct net_retired {
-	struct ds_person p;          /* name and sip_user */
-	struct ds_server srv[4];     /* name, host, port of the servers bound */
-	struct sa addr[4];
-	int n_srv;
-};
 
 static uint64_t now_us(void)
 {
@@ -54,15 +51,22 @@ static uint64_t now_us(void)
 
 enum change { CH_SAME, CH_VALUES, CH_PASSWORD, CH_IDENTITY, CH_SERVERS, CH_ADDED };
 
-const struct ds_server *ds_reload_retired_server(const struct net_agent *ag, int id)
-{
-	return &ag->ret->srv[id];
-}
+struct srv_map {
+	int *to_new;                 /* old configuration's index -> new, or -1 */
+	bool *same;                  /* by old index: same definition in the new */
+};
 
-const struct sa *ds_reload_retired_addr(const struct net_agent *ag, int id)
-{
-	return &ag->ret->addr[id];
-}
+/* What a reload does to each agent: matched by name, compared. Reads only
+ * what nothing but a reload changes (the agents' list, names and
+ * configuration, n->cfg), so a worker thread makes it while the loop runs. */
+struct plan {
+	struct net_agent **match;        /* by new place: the running agent, or NULL */
+	uint8_t *what;                   /* by new place: enum change */
+	bool *kept;                      /* by old place: still chosen */
+	struct srv_map m;
+	bool moved;                      /* an agent added, removed, restarted or
+					  * moved: the servers' lists change */
+};
 
 /* A reload in a worker thread: the file read, validated and its agents set
  * up there; applied in the loop (reload_mq_h). */
@@ -74,160 +78,12 @@ struct net_reload_job {
 	const struct ds_person **persons;
 	size_t count;
 	struct net_agent **st;           /* staged by the worker */
+	struct plan pl;                  /* ... and what to do with them */
 	int err;
 	uint64_t t0;
 };
 
-static void job_free(struct net_reload_job *job, bool cfg_later);
-
-static void retired_free(struct net_agent *c)
-{
-	struct net_retired *r = c->ret;
-
-	free((char *)r->p.name);
-	free((char *)r->p.sip_user);
-	for (int i = 0; i < r->n_srv; i++) {
-		free((char *)r->srv[i].name);
-		free((char *)r->srv[i].host);
-	}
-	free(r);
-	c->ret = NULL;
-	ds_agent_free(c);
-}
-
-/* The copy's number for server `id` of the current configuration; -1 when
- * it has no address to send to. */
-static int retired_srv(struct ds_net *n, struct net_retired *r, int id)
-{
-	const struct ds_server *s;
-	int si;
-
-	if (id < 0 || (size_t)id >= n->cfg->n_servers || (si = n->srv_index[id]) < 0 ||
-	    !ds_dns_usable(&n->servers[si]))
-		return -1;
-	s = &n->cfg->servers[id];
-	for (int i = 0; i < r->n_srv; i++)
-		if (!strcmp(r->srv[i].name, s->name))
-			return i;
-	if (r->n_srv == 4)
-		return -1;
-	r->srv[r->n_srv].name = strdup(s->name);
-	r->srv[r->n_srv].host = strdup(s->host);
-	r->srv[r->n_srv].port = s->port;
-	r->addr[r->n_srv] = n->servers[si].addr;
-	if (!r->srv[r->n_srv].name || !r->srv[r->n_srv].host) {
-		free((char *)r->srv[r->n_srv].name);
-		free((char *)r->srv[r->n_srv].host);
-		return -1;
-	}
-	return r->n_srv++;
-}
-
-/* Hands the agent's bindings (Call-IDs, CSeqs, the servers that hold them)
- * to a retiring copy that un-REGISTERs them, under the agent's id; the
- * agent's own bindings are closed. Call with n->cfg still the old one. */
-static void retire(struct ds_net *n, struct net_agent *ag)
-{
-	struct net_agent *c = NULL;
-	struct net_retired *r = NULL;
-	bool any = false;
-
-	for (int p = 0; p < 2; p++) {
-		const struct net_binding *b = &ag->bind[p];
-		any |= b->bound[0] >= 0 || b->bound[1] >= 0 || b->op == BIND_REGISTER;
-	}
-	if (any) {
-		c = calloc(1, sizeof(*c));
-		r = calloc(1, sizeof(*r));
-	}
-	if (c && r) {
-		c->ret = r;
-		r->p.name = strdup(ag->p->name);
-		r->p.sip_user = strdup(ag->p->sip_user);
-		c->p = &r->p;
-		c->net = n;
-		ds_timer_init(&c->tmr);
-		c->password = ag->password;
-		ag->password = NULL;
-		c->tp = ag->tp;
-		memcpy(c->sbc_addr, ag->sbc_addr, sizeof(c->sbc_addr));
-		memcpy(c->sbc_port, ag->sbc_port, sizeof(c->sbc_port));
-		c->index = ag->index;
-		for (int p = 0; p < 2; p++) {
-			const struct net_binding *b = &ag->bind[p];
-			struct net_binding *cb = &c->bind[p];
-			int k = 0;
-
-			(void)ds_binding_init(cb, c, p);
-			cb->callid = b->callid;
-			cb->ftag = b->ftag;
-			cb->cseq = b->cseq;
-			/* a REGISTER in flight may yet create a binding there */
-			for (int i = 0; i < 3; i++) {
-				int id = i < 2 ? b->bound[i] :
-					 b->op == BIND_REGISTER ? b->server_id : -1;
-				int l = r->p.name && r->p.sip_user ? retired_srv(n, r, id) : -1;
-
-				if (l >= 0 && k < 2 && (k == 0 || cb->bound[0] != l))
-					cb->bound[k++] = l;
-			}
-		}
-	}
-	for (int p = 0; p < 2; p++)
-		ds_binding_close(&ag->bind[p]);
-	n->by_id[ag->index] = NULL;
-	if (!c || !r) {
-		if (any)
-			ds_log(n, "%s: out of memory: its bindings are left to expire",
-			       ag->p->name);
-		free(c);
-		free(r);
-		return;
-	}
-	n->by_id[c->index] = c;
-	list_append(&n->retiring, &c->ret_le, c);
-	for (int p = 0; p < 2; p++)
-		if (ds_binding_stop(&c->bind[p]))
-			c->ret_pending++;
-	if (!c->ret_pending)
-		tmr_start(&n->reap_tmr, 0, ds_reload_reap_h, n);
-}
-
-void ds_reload_reap_h(void *arg)
-{
-	struct ds_net *n = arg;
-	struct le *le = n->retiring.head;
-
-	while (le) {
-		struct net_agent *c = le->data;
-
-		le = le->next;
-		if (c->ret_pending)
-			continue;
-		list_unlink(&c->ret_le);
-		if (n->by_id[c->index] == c)
-			n->by_id[c->index] = NULL;
-		retired_free(c);
-	}
-	ds_net_retired_gone(n);
-}
-
-void ds_reload_close(struct ds_net *n)
-{
-	if (n->job) {   /* its result never reaches the loop now */
-		pthread_join(n->job->th, NULL);
-		job_free(n->job, false);
-		n->job = NULL;
-	}
-	n->reload_mq = mem_deref(n->reload_mq);
-	tmr_cancel(&n->reap_tmr);
-	while (n->retiring.head) {
-		struct net_agent *c = n->retiring.head->data;
-
-		list_unlink(&c->ret_le);
-		retired_free(c);
-	}
-}
+static void job_free(struct net_reload_job *job);
 
 static bool str_eq(const char *a, const char *b)
 {
@@ -244,10 +100,6 @@ static bool srv_same(const struct ds_server *a, const struct ds_server *b)
 	       str_eq(a->backup.name, b->backup.name);
 }
 
-struct srv_map {
-	int *to_new;                 /* old configuration's index -> new, or -1 */
-	bool *same;                  /* by old index: same definition in the new */
-};
 
 static enum change compare(const struct srv_map *m, const struct net_agent *o,
 			   const struct net_agent *s)
@@ -286,7 +138,8 @@ static enum change compare(const struct srv_map *m, const struct net_agent *o,
 }
 
 /* The running agent takes the staged one's configuration (pointers into the
- * new configuration, password, transport, SBC); the staged one is freed. */
+ * new configuration, password, transport, SBC); the staged one, holding the
+ * old password, is freed later (off the loop). */
 static void take_over(struct net_agent *o, struct net_agent *s)
 {
 	char *pw = o->password;
@@ -300,7 +153,6 @@ static void take_over(struct net_agent *o, struct net_agent *s)
 	memcpy(o->sbc_port, s->sbc_port, sizeof(o->sbc_port));
 	memcpy(o->sbc_addr, s->sbc_addr, sizeof(o->sbc_addr));
 	o->answer_delay_ms = s->answer_delay_ms;
-	ds_agent_free(s);
 }
 
 /* A binding's servers, from the old configuration's numbering to the new. */
@@ -361,13 +213,31 @@ static void own_sites(struct ds_net *n)
  * new configuration when the set is unchanged, else a new table (probes and
  * look-ups restarted) that keeps the state of the servers it had. */
 static int servers_update(struct ds_net *n, const struct ds_config *old,
-			  const struct srv_map *m)
+			  const struct srv_map *m, bool moved)
 {
 	struct net_server *tab;
 	size_t cnt;
 	int *idx, err;
 	bool same;
 
+	if (!moved) {
+		/* the same agents on the same servers (each used server's
+		 * definition unchanged): the table stays, pointed at the new
+		 * configuration */
+		idx = malloc((n->cfg->n_servers ? n->cfg->n_servers : 1) * sizeof(int));
+		if (!idx)
+			return ENOMEM;
+		for (size_t i = 0; i < n->cfg->n_servers; i++)
+			idx[i] = -1;
+		for (size_t i = 0; i < n->n_servers; i++) {
+			int to = m->to_new[n->servers[i].s->index];
+			n->servers[i].s = &n->cfg->servers[to];
+			idx[to] = (int)i;
+		}
+		free(n->srv_index);
+		n->srv_index = idx;
+		return 0;
+	}
 	err = ds_servers_build(n, &tab, &cnt, &idx);
 	if (err)
 		return err;
@@ -470,68 +340,100 @@ static void stage_free(struct net_agent **st, size_t count)
 	free(st);
 }
 
-/* The staged agents st[0..count) take the running ones' places: the loop's
- * part of a reload. Takes st (frees it). */
-static int apply(struct ds_net *n, const struct ds_config *cfg,
-		 const struct ds_person *const *persons, size_t count,
-		 struct net_agent **st, struct ds_net_reload_result *res)
+
+static void plan_free(struct plan *pl)
+{
+	free(pl->match);
+	free(pl->what);
+	free(pl->kept);
+	free(pl->m.to_new);
+	free(pl->m.same);
+	memset(pl, 0, sizeof(*pl));
+}
+
+static int plan_make(const struct ds_net *n, const struct ds_config *cfg,
+		     const struct ds_person *const *persons, size_t count,
+		     struct net_agent *const *st, struct plan *pl)
 {
 	const struct ds_config *old = n->cfg;
-	struct net_agent **match = NULL, **live = NULL;
-	uint8_t *what = NULL;
-	bool *kept = NULL, users = false;
-	struct srv_map m = {NULL, NULL};
 	struct ds_strmap byname;
 	bool have_map = false;
 	int err = 0;
-	uint64_t t0 = now_us();
 
-	memset(res, 0, sizeof(*res));
+	memset(pl, 0, sizeof(*pl));
 	memset(&byname, 0, sizeof(byname));
-	if (!n->started || n->stopping) {
-		err = EBUSY;
-		goto out;
-	}
-	match = calloc(count ? count : 1, sizeof(*match));
-	live = calloc(count ? count : 1, sizeof(*live));
-	what = calloc(count ? count : 1, 1);
-	kept = calloc(n->n_agents ? n->n_agents : 1, sizeof(*kept));
-	m.to_new = malloc((old->n_servers ? old->n_servers : 1) * sizeof(int));
-	m.same = calloc(old->n_servers ? old->n_servers : 1, sizeof(bool));
-	if (!match || !live || !what || !kept || !m.to_new || !m.same) {
-		err = ENOMEM;
-		goto out;
+	pl->match = calloc(count ? count : 1, sizeof(*pl->match));
+	pl->what = calloc(count ? count : 1, 1);
+	pl->kept = calloc(n->n_agents ? n->n_agents : 1, sizeof(*pl->kept));
+	pl->m.to_new = malloc((old->n_servers ? old->n_servers : 1) * sizeof(int));
+	pl->m.same = calloc(old->n_servers ? old->n_servers : 1, sizeof(bool));
+	if (!pl->match || !pl->what || !pl->kept || !pl->m.to_new || !pl->m.same) {
+		plan_free(pl);
+		return ENOMEM;
 	}
 	for (size_t i = 0; i < old->n_servers; i++) {
 		const struct ds_server *ns = ds_config_server(cfg, old->servers[i].name);
-		m.to_new[i] = ns ? ns->index : -1;
-		m.same[i] = ns && srv_same(&old->servers[i], ns);
+		pl->m.to_new[i] = ns ? ns->index : -1;
+		pl->m.same[i] = ns && srv_same(&old->servers[i], ns);
 	}
-
+	pl->moved = count != n->n_agents;
 	/* match by name: in the same place (the usual case), else looked up */
 	for (size_t i = 0; i < count; i++) {
 		void *v = NULL;
 
 		if (i < n->n_agents && !strcmp(n->agents[i]->p->name, persons[i]->name)) {
-			match[i] = n->agents[i];
-			kept[i] = true;
+			pl->match[i] = n->agents[i];
+			pl->kept[i] = true;
 		}
 		else {
+			pl->moved = true;
 			if (!have_map) {
-				for (size_t k = 0; k < n->n_agents; k++) {
+				for (size_t k = 0; k < n->n_agents && !err; k++)
 					err = ds_strmap_put(&byname, n->agents[k]->p->name,
 							    (void *)(uintptr_t)(k + 1), NULL);
-					if (err)
-						goto out;
-				}
 				have_map = true;
+				if (err)
+					break;
 			}
 			if (ds_strmap_get(&byname, persons[i]->name, &v)) {
-				match[i] = n->agents[(uintptr_t)v - 1];
-				kept[(uintptr_t)v - 1] = true;
+				pl->match[i] = n->agents[(uintptr_t)v - 1];
+				pl->kept[(uintptr_t)v - 1] = true;
 			}
 		}
-		what[i] = match[i] ? (uint8_t)compare(&m, match[i], st[i]) : CH_ADDED;
+		pl->what[i] = pl->match[i] ? (uint8_t)compare(&pl->m, pl->match[i], st[i]) : CH_ADDED;
+		if (pl->what[i] == CH_ADDED || pl->what[i] == CH_SERVERS || pl->what[i] == CH_IDENTITY)
+			pl->moved = true;
+	}
+	if (have_map)
+		ds_strmap_free(&byname);
+	if (err)
+		plan_free(pl);
+	return err;
+}
+
+/* The staged agents st[0..count) take the running ones' places, as `pl`
+ * says: the loop's part of a reload. Takes pl (frees it); st's added agents
+ * are set to NULL, the rest is the caller's to free (stage_free). */
+static int apply(struct ds_net *n, const struct ds_config *cfg, size_t count,
+		 struct net_agent **st, struct plan *pl, struct ds_net_reload_result *res)
+{
+	const struct ds_config *old = n->cfg;
+	struct net_agent **match = pl->match, **live = NULL;
+	uint8_t *what = pl->what;
+	bool *kept = pl->kept, users = false;
+	struct srv_map m = pl->m;
+	int err = 0;
+	uint64_t t0 = now_us();
+
+	memset(res, 0, sizeof(*res));
+	if (!n->started || n->stopping) {
+		err = EBUSY;
+		goto out;
+	}
+	live = calloc(count ? count : 1, sizeof(*live));
+	if (!live) {
+		err = ENOMEM;
+		goto out;
 	}
 
 	/* from here on nothing fails but for memory, which is said and left */
@@ -549,7 +451,7 @@ static int apply(struct ds_net *n, const struct ds_config *cfg,
 				n->ctr.calls_active--;
 			ds_call_hangup(ag, "agent removed by a reload");
 		}
-		retire(n, ag);
+		ds_retire(n, ag);
 		ds_agent_free(ag);
 		users = true;
 	}
@@ -568,7 +470,7 @@ static int apply(struct ds_net *n, const struct ds_config *cfg,
 		case CH_SERVERS:
 			/* the old bindings go with a retiring copy; new ones, with
 			 * new Call-IDs, under a new id */
-			retire(n, ag);
+			ds_retire(n, ag);
 			ds_timer_cancel(&n->timers, &ag->tmr);   /* re-armed below */
 			if (ds_agent_enroll(n, ag))
 				ds_log(n, "reload: agent %s: out of memory", ag->p->name);
@@ -632,7 +534,8 @@ static int apply(struct ds_net *n, const struct ds_config *cfg,
 				ds_metrics_agent_init(n, ag);
 			break;
 		}
-		st[i] = NULL;
+		if (what[i] == CH_ADDED)
+			st[i] = NULL;   /* running now */
 		if (ag) {
 			what[nl] = what[i];   /* from here on: by place in live[] */
 			live[nl++] = ag;
@@ -643,11 +546,12 @@ static int apply(struct ds_net *n, const struct ds_config *cfg,
 	n->n_agents = nl;
 	live = NULL;
 
-	err = servers_update(n, old, &m);
+	err = servers_update(n, old, &m, pl->moved);
 	if (err)
 		ds_log(n, "reload: servers: %m; probes may have stopped", err);
 	/* places changed: the servers' lists of agents, by place */
-	err = ds_servers_index_agents(n);
+	if (pl->moved)
+		err = ds_servers_index_agents(n);
 	if (!err && users)
 		err = ds_call_users(n);
 	if (err)
@@ -690,15 +594,8 @@ static int apply(struct ds_net *n, const struct ds_config *cfg,
 	err = 0;
 
  out:
-	stage_free(st, count);
-	if (have_map)
-		ds_strmap_free(&byname);
-	free(match);
+	plan_free(pl);
 	free(live);
-	free(what);
-	free(kept);
-	free(m.to_new);
-	free(m.same);
 	return err;
 }
 
@@ -712,48 +609,59 @@ int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
 	memset(res, 0, sizeof(*res));
 	if (!n->started || n->stopping)
 		return EBUSY;
+	struct plan pl;
+
 	err = stage(n, cfg, persons, count, diags, &st);
-	if (err) {
-		stage_free(st, count);
-		return err;
-	}
-	return apply(n, cfg, persons, count, st, res);
+	if (!err)
+		err = plan_make(n, cfg, persons, count, st, &pl);
+	if (!err)
+		err = apply(n, cfg, count, st, &pl, res);
+	stage_free(st, count);
+	return err;
 }
 
 /* ---- a reload in a worker thread ---------------------------------------------- */
 
-
-static void *free_cfg_thread(void *arg)
+void ds_reload_close(struct ds_net *n)
 {
-	ds_config_free(arg);
+	if (n->job) {   /* its result never reaches the loop now */
+		pthread_join(n->job->th, NULL);
+		job_free(n->job);
+		n->job = NULL;
+	}
+	n->reload_mq = mem_deref(n->reload_mq);
+	ds_retire_close(n);
+}
+
+
+
+static void job_free(struct net_reload_job *job)
+{
+	stage_free(job->st, job->count);
+	plan_free(&job->pl);
+	free(job->persons);
+	ds_config_free(job->cfg);
+	ds_diags_reset(&job->diags);
+	free(job);
+}
+
+static void *job_free_thread(void *arg)
+{
+	job_free(arg);
 	return NULL;
 }
 
-/* A configuration of ten thousand persons takes milliseconds to free: off
- * the loop, when a thread can be had. */
-static void free_cfg_later(struct ds_config *cfg)
+/* The staged agents and the configuration nothing uses any more: freed off
+ * the loop (milliseconds at ten thousand agents), when a thread can be had. */
+static void job_free_later(struct net_reload_job *job)
 {
 	pthread_t th;
 
-	if (!cfg)
-		return;
-	if (pthread_create(&th, NULL, free_cfg_thread, cfg)) {
-		ds_config_free(cfg);
+	if (pthread_create(&th, NULL, job_free_thread, job)) {
+		job_free(job);
 		return;
 	}
 	pthread_detach(th);
-}
-
-static void job_free(struct net_reload_job *job, bool cfg_later)
-{
-	stage_free(job->st, job->count);
-	free(job->persons);
-	if (cfg_later)
-		free_cfg_later(job->cfg);
-	else
-		ds_config_free(job->cfg);
-	ds_diags_reset(&job->diags);
-	free(job);
 }
 
 static void *reload_worker(void *arg)
@@ -765,6 +673,8 @@ static void *reload_worker(void *arg)
 				 n->nc.arg);
 	if (!job->err)
 		job->err = stage(n, job->cfg, job->persons, job->count, &job->diags, &job->st);
+	if (!job->err)
+		job->err = plan_make(n, job->cfg, job->persons, job->count, job->st, &job->pl);
 	if (mqueue_push(n->reload_mq, 0, job)) {
 		/* cannot reach the loop: it joins us at the end (ds_reload_close) */
 	}
@@ -786,8 +696,7 @@ static void reload_mq_h(int id, void *data, void *arg)
 	memset(&res, 0, sizeof(res));
 	err = job->err;
 	if (!err) {
-		err = apply(n, job->cfg, job->persons, job->count, job->st, &res);
-		job->st = NULL;   /* apply took it */
+		err = apply(n, job->cfg, job->count, job->st, &job->pl, &res);
 		if (!err) {
 			struct ds_config *old = n->cfg_own;
 
@@ -815,7 +724,7 @@ static void reload_mq_h(int id, void *data, void *arg)
 	ds_net_notify_reloaded(n);
 	if (n->reload_again && !n->stopping) {
 		n->reload_again = false;
-		job_free(job, true);
+		job_free_later(job);
 		if (!ds_net_reload_start(n, NULL, NULL))
 			return;   /* its end calls doneh */
 		memset(&res, 0, sizeof(res));
@@ -827,7 +736,7 @@ static void reload_mq_h(int id, void *data, void *arg)
 	if (h)
 		h(err, job ? &job->diags : NULL, &res, n->reload_arg);
 	if (job)
-		job_free(job, true);
+		job_free_later(job);
 }
 
 int ds_net_reload_start(struct ds_net *n, ds_net_reload_done_h *doneh, void *arg)
