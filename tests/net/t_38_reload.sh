@@ -8,7 +8,9 @@
 # event of theirs follows. A file with an error changes nothing, by SIGHUP (the
 # errors logged) and by POST (422 with the diagnostic); the daemon keeps running.
 # Then SIGHUP applies a new SIP user for alice (7001 -> 7011): her old binding is
-# removed, the new one registered, her connection untouched.
+# removed, the new one registered, her connection untouched. Last, dave's sites
+# are swapped (a change of servers): his old bindings are removed and he
+# registers and connects again, at SiteY first.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 SIP_PASSWORD=pw-$$
@@ -46,6 +48,9 @@ mkcfg() {
 				"$_a" "$_u" "$_u" >>"$_f" ;;
 		bob-timeout=*)
 			sed -i "s/disaster-recovery.peer-site: SiteX}/disaster-recovery.peer-site: SiteX, disaster-recovery.timeout: ${_a#*=}}/" "$_f" ;;
+		dave-prefers-y)
+			awk '{ print } /^  dave:$/ { print "    options:\n      interaction-workspace: {disaster-recovery.preferred-site: SiteY, disaster-recovery.peer-site: SiteX}" }' \
+				"$_f" >"$_f.x" && mv "$_f.x" "$_f" ;;
 		alice-user=*)
 			sed -i "s/sip: {user: \"7001\"/sip: {user: \"${_a#*=}\"/" "$_f" ;;
 		broken)
@@ -148,6 +153,27 @@ wait_until 3 deltas_not "$c2" "$want" && fail "more REGISTERs after the SIGHUP: 
 tail -n +"$((ev_lines1 + 1))" "$EV" >"$T/ev.after"
 grep -E '"event"[ ]*:[ ]*"(connection-lost|switchover|connected)"' "$T/ev.after" &&
 	fail "alice's connection moved on a new SIP user"
+
+# dave prefers SiteY now: a new engine; proxy0 at SIP_Y, proxy1 at SIP_X
+c3=$(counts)
+ev_lines2=$(wc -l <"$EV")
+mkcfg "$CFG" dave bob-timeout=5 alice-user=7011 dave-prefers-y
+"$BIN" ctl --control "$CTL" reload >"$T/ctl.out" 2>"$T/ctl.err" ||
+	fail "ctl reload (dave's sites) exited $?: $(cat "$T/ctl.err")"
+grep -q 'reloaded: 0 agent(s) added, 0 removed, 1 changed' "$T/ctl.out" ||
+	fail "ctl reload (dave's sites) printed: $(cat "$T/ctl.out")"
+grep -q 'reload: agent dave: new servers or sites' "$T/ds.err" || fail "dave not restarted on new sites"
+wait_until 5 sh -c "tail -n +$((ev_lines2 + 1)) '$EV' | grep -q '\"agent\": \"dave\", \"event\": \"connected\", \"kind\": \"sip\", \"site\": \"SiteY\"'" ||
+	fail "dave did not connect to SiteY after the reload: $(tail -n +$((ev_lines2 + 1)) "$EV")"
+# each registrar: dave's old binding removed (un-REGISTER), the new one made
+want="KX=2 KXB=0 KY=2 KYB=0"
+wait_until 5 deltas_are "$c3" "$want" || fail "REGISTERs after dave's new sites: $(deltas "$c3"), expected $want"
+wait_until 2 deltas_not "$c3" "$want" && fail "more REGISTERs after dave's new sites: $(deltas "$c3"), expected $want"
+for k in KX KY; do
+	[ "$(bindings $k 7004 | wc -l)" = 1 ] || fail "$k holds $(bindings $k 7004 | wc -l) bindings of dave, expected 1 (the new one)"
+done
+tail -n +"$((ev_lines2 + 1))" "$EV" | grep -E '"agent"[ ]*:[ ]*"(alice|bob)"' &&
+	fail "alice or bob had events after dave's reload"
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
