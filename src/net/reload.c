@@ -49,6 +49,10 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* A line per agent added, removed or changed for a few; a fleet's reload
+ * gets a count (as the start's list of agents does). */
+enum { SAY_AGENTS = 20 };
+
 enum change { CH_SAME, CH_VALUES, CH_PASSWORD, CH_IDENTITY, CH_SERVERS, CH_ADDED };
 
 struct srv_map {
@@ -423,6 +427,7 @@ static int apply(struct ds_net *n, const struct ds_config *cfg, size_t count,
 	bool *kept = pl->kept, users = false;
 	struct srv_map m = pl->m;
 	int err = 0;
+	size_t said = 0;
 	uint64_t t0 = now_us();
 
 	memset(res, 0, sizeof(*res));
@@ -443,8 +448,9 @@ static int apply(struct ds_net *n, const struct ds_config *cfg, size_t count,
 		if (kept[k])
 			continue;
 		res->removed++;
-		ds_log(n, "reload: agent %s removed: stopping it (bindings removed)",
-		       ag->p->name);
+		if (said++ < SAY_AGENTS)
+			ds_log(n, "reload: agent %s removed: stopping it (bindings removed)",
+			       ag->p->name);
 		ds_metrics_agent_drop(n, ag);
 		if (ag->call) {
 			if (n->ctr.calls_active)
@@ -566,28 +572,38 @@ static int apply(struct ds_net *n, const struct ds_config *cfg, size_t count,
 			break;
 		case CH_VALUES:
 			res->changed++;
-			ds_log(n, "reload: agent %s: new option values, taken in place", ag->p->name);
+			if (said++ < SAY_AGENTS)
+				ds_log(n, "reload: agent %s: new option values, taken in place",
+				       ag->p->name);
 			break;
 		case CH_PASSWORD:
 		case CH_IDENTITY:
 			res->changed++;
-			ds_log(n, "reload: agent %s: new SIP %s: registering again", ag->p->name,
-			       what[i] == CH_PASSWORD ? "password" : "user, transport or SBC");
+			if (said++ < SAY_AGENTS)
+				ds_log(n, "reload: agent %s: new SIP %s: registering again",
+				       ag->p->name, what[i] == CH_PASSWORD ? "password" :
+				       "user, transport or SBC");
 			ds_net_input(ag, &in);
 			break;
 		case CH_SERVERS:
 			res->changed++;
-			ds_log(n, "reload: agent %s: new servers or sites: its engine starts again "
-			       "on them%s", ag->p->name, ag->call ? " (its call goes on)" : "");
+			if (said++ < SAY_AGENTS)
+				ds_log(n, "reload: agent %s: new servers or sites: its engine starts "
+				       "again on them%s", ag->p->name,
+				       ag->call ? " (its call goes on)" : "");
 			(void)start_engine(n, ag);
 			break;
 		case CH_ADDED:
 			res->added++;
-			ds_log(n, "reload: agent %s added: starting it", ag->p->name);
+			if (said++ < SAY_AGENTS)
+				ds_log(n, "reload: agent %s added: starting it", ag->p->name);
 			(void)start_engine(n, ag);
 			break;
 		}
 	}
+	if (said > SAY_AGENTS)
+		ds_log(n, "reload: ... and %zu more agents added, removed or changed",
+		       said - SAY_AGENTS);
 	own_sites(n);
 	ds_net_notify_changed(n);
 	ds_log(n, "reload: applied in %.1f ms of the loop", (double)(now_us() - t0) / 1000.0);
