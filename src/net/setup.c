@@ -559,6 +559,7 @@ void ds_net_free(struct ds_net *n)
 {
 	if (!n)
 		return;
+	ds_reload_close(n);   /* first: a reload's worker reads the agents */
 	ds_probe_stop(n);
 	ds_dns_stop(n);
 	tmr_cancel(&n->stop_tmr);
@@ -566,7 +567,6 @@ void ds_net_free(struct ds_net *n)
 	tmr_cancel(&n->stop_deadline_tmr);
 	for (size_t i = 0; i < n->n_agents; i++)
 		ds_agent_free(n->agents[i]);
-	ds_reload_close(n);
 	ds_timers_close(&n->timers);
 	n->sess_sock = mem_deref(n->sess_sock);
 	n->lsnr = mem_deref(n->lsnr);
