@@ -4,7 +4,9 @@
 # the registrars (Kamailio without auth, rcv_requests_register). Then alice's own
 # option changes: one agent changed, still no REGISTER (an engine option). A file
 # whose error is in bob's option only is accepted (bob is not run, as at start);
-# one that removes alice is refused and changes nothing.
+# one that removes alice is refused and changes nothing. Last, during a call,
+# alice's sites are swapped (a new engine on new servers): the call goes on to
+# the caller's BYE, which the new engine reports as the call's end.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 SIP_PASSWORD=pw-$$
@@ -81,6 +83,24 @@ grep -q 'alice' "$T/h.out" || fail "the 422 does not name alice: $(cat "$T/h.out
 perl "$NET_DIR/http.pl" "$CTL" GET /v1/agents/alice >"$T/a.out" 2>&1
 [ "$(head -n 1 "$T/a.out")" = 200 ] || fail "alice gone after a refused reload"
 wait_until 2 total_not "$c0" && fail "REGISTERs after the reloads: $(($(total) - c0))"
+
+# a call through SIP_X, held 5 s by the caller; meanwhile alice prefers SiteY
+mkcfg "$CFG"
+reload
+free_port CALL_PORT
+start_sipp call "127.0.0.1:$PORT_X" -sf "$SIPP_DIR/call.xml" -s 7001 -d 5000 -m 1 \
+	-p "$CALL_PORT" -timeout 20 -recv_timeout 10000
+ev_wait 5 alice call-start site=SiteX
+cs=$EV_T
+mkcfg "$CFG" 's/^    place: Place_7001$/    place: Place_7001\n    options:\n      interaction-workspace: {disaster-recovery.preferred-site: SiteY, disaster-recovery.peer-site: SiteX}/'
+reload
+grep -q '"changed": 1' "$T/h.out" || fail "reload of alice's sites: $(cat "$T/h.out")"
+grep -q 'reload: agent alice: new servers or sites: its engine starts again on them (its call goes on)' "$T/ds.err" ||
+	fail "alice was not restarted with her call kept: $(grep 'reload: agent' "$T/ds.err" | tail -n 3)"
+ev_wait 10 --after "$cs" alice call-end reason=bye
+wait_exit 10 "$(spid call)" || fail "sipp's call did not finish"
+[ "$EXIT_RC" = 0 ] ||
+	fail "the call was torn down by the reload (sipp rc $EXIT_RC): $(tail -n 5 "$T/call.err" 2>/dev/null)"
 
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
