@@ -105,6 +105,7 @@ bench-smoke: $(BIN) | $(B)/.deps-test
 	@bash bench/net/storm.sh $(BIN) smoke
 	@sh bench/net/register.sh $(BIN) smoke
 	@bash bench/net/control.sh $(BIN) --smoke
+	@bash bench/net/reload.sh $(BIN) --smoke
 
 # check: the whole suite with -Werror, then once more under the sanitizers,
 # and the benchmarks' smoke runs. Both builds come first; then two lanes run

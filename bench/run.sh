@@ -29,6 +29,8 @@ rm -f "$out.failed"
 	echo
 	bash "$here/net/control.sh" "$bin" || : > "$out.failed"
 	echo
+	bash "$here/net/reload.sh" "$bin" || : > "$out.failed"
+	echo
 	bash "$here/net/page.sh" "$bin" || : > "$out.failed"
 	echo
 	echo "command: sh bench/net/register.sh $bin 1000"

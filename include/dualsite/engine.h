@@ -83,6 +83,10 @@ enum ds_input_type {
 	DS_IN_DRAIN,          /* `site` (0 preferred, 1 peer) is drained: leave it as
 			       * calls allow, come to it never (docs/behaviour.md §8) */
 	DS_IN_UNDRAIN,        /* `site` may be used again */
+	DS_IN_REREGISTER,     /* the driver's SIP identity (user, password, transport)
+			       * changed (a reload): every registration held is
+			       * refreshed, and every attempt in flight made again,
+			       * now (docs/behaviour.md §8) */
 };
 
 struct ds_input {
@@ -158,6 +162,10 @@ struct ds_engine;
  * registers and connects as docs/behaviour.md §3.2 "Start" says. */
 int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 		    uint64_t seed, int64_t t0, ds_engine_sink_h *sink, void *arg);
+/* Marks a call in progress at `site` (0 or 1) without an event: for a
+ * driver that rebuilds an agent's engine while the agent is in a call (a
+ * reload that changed its servers), so that the call still defers moves. */
+void ds_engine_set_call(struct ds_engine *e, int site);
 /* Frees the engine (NULL is fine); it emits nothing more. */
 void ds_engine_free(struct ds_engine *e);
 /* Applies one input; its actions and events reach the sink before it returns. */

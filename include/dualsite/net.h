@@ -25,6 +25,27 @@ typedef void (ds_net_event_h)(const struct ds_event *ev,
  * deadline passed). */
 typedef void (ds_net_stop_h)(void *arg);
 
+/* What a reload did (docs/behaviour.md §8): agents added, removed, and
+ * changed (any difference in their effective configuration). */
+struct ds_net_reload_result {
+	size_t added, removed, changed;
+};
+
+struct ds_net;
+
+/* A reload's first part, run in a worker thread (never the loop): reads and
+ * validates the configuration again as at start, and returns it (*cfg, the
+ * caller's to free: the driver takes it on success) with the chosen agents
+ * (*persons, malloc'd, of *cfg; *count of them). Diagnostics go to `diags`;
+ * returns 0, EINVAL when there are errors, or an errno. */
+typedef int (ds_net_reload_h)(struct ds_diags *diags, struct ds_config **cfg,
+			      const struct ds_person ***persons, size_t *count, void *arg);
+/* A reload is over (in the loop): err 0 when applied (what changed in
+ * *res), EINVAL when the configuration has errors (in diags; nothing
+ * changed), or another errno. */
+typedef void (ds_net_reload_done_h)(int err, const struct ds_diags *diags,
+				    const struct ds_net_reload_result *res, void *arg);
+
 struct ds_net_conf {
 	const char *listen;     /* "ADDR[:PORT]"; NULL: 0.0.0.0 (every interface),
 				 * port 5060 or the next free one above */
@@ -33,10 +54,10 @@ struct ds_net_conf {
 	uint64_t seed;          /* the run's seed (docs/behaviour.md §3.1) */
 	FILE *events;           /* JSON event lines (docs/behaviour.md §5); NULL: none */
 	ds_net_event_h *eventh; /* optional in-process observer */
-	void *arg;
+	ds_net_reload_h *reloadh; /* SIGHUP and POST /v1/reload (in a worker
+				   * thread); NULL: no reload */
+	void *arg;              /* of eventh and reloadh */
 };
-
-struct ds_net;
 
 /* Builds agents `persons[0..n)` of `cfg` (which must outlive the driver):
  * resolves their options, reads their SIP passwords, takes the server
@@ -56,6 +77,26 @@ int ds_net_start(struct ds_net *n);
  * deadline of register-timeout, at most 5 s; then `stoph` is called. */
 void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg);
 void ds_net_free(struct ds_net *n);
+
+/* Applies configuration `cfg` (loaded and validated by the caller) to the
+ * running driver: the agents `persons[0..n)` of `cfg` are kept, added,
+ * removed or changed as docs/behaviour.md §8 says, and an agent left as it
+ * was sends nothing. `cfg` must outlive the driver or the next reload; the
+ * previous configuration may be freed once this returns 0. A per-agent
+ * problem (a missing password, TLS) is appended to `diags` and returns
+ * EINVAL with nothing changed; EBUSY before the start or during a stop. */
+int ds_net_reload(struct ds_net *n, const struct ds_config *cfg,
+		  const struct ds_person *const *persons, size_t count,
+		  struct ds_diags *diags, struct ds_net_reload_result *res);
+/* A reload as SIGHUP and the control endpoint ask for it, without holding
+ * the loop while the file is read: the conf's reloadh and the new agents'
+ * set-up run in a worker thread, then the loop applies it (ds_net_reload's
+ * second half). systemd's RELOADING=1 before, READY=1 after; the outcome
+ * and each diagnostic are logged; `doneh` (may be NULL) is called with it.
+ * Asked again while one is in progress, one more reload follows it (and
+ * `doneh` is called after that one). 0 when started; ENOTSUP without a
+ * reloadh; EBUSY before the start or while stopping. */
+int ds_net_reload_start(struct ds_net *n, ds_net_reload_done_h *doneh, void *arg);
 
 /* 0 when `s` is a valid --listen value ("ADDR", "ADDR:PORT", "[V6]:PORT",
  * numeric addresses only), else EINVAL. */

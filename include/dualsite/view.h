@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dualsite/diag.h"
 #include "dualsite/engine.h"
+#include "dualsite/net.h"
 
 struct ds_net;
 
@@ -97,5 +99,10 @@ int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
 		  char *why, size_t sz);
 /* The drained sites: *count of them, names in order of draining. */
 const char *const *ds_view_drained(const struct ds_net *n, size_t *count);
+
+/* Starts a reload (docs/behaviour.md §8), as SIGHUP does: h(arg) is called
+ * from the loop with its outcome. 0 when started; EBUSY while stopping;
+ * ENOTSUP when this run cannot reload. */
+int ds_view_reload(struct ds_net *n, ds_net_reload_done_h *h, void *arg);
 
 #endif

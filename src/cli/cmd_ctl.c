@@ -27,6 +27,9 @@ static void usage(FILE *f)
 		"  drain SITE         move every agent off SITE as its calls end; none\n"
 		"                     comes to SITE until undrain\n"
 		"  undrain SITE       SITE may be used again\n"
+		"  reload             read and validate the configuration file again and\n"
+		"                     apply it (as SIGHUP): prints what changed, or the\n"
+		"                     errors (exit 1; then nothing changed)\n"
 		"  events             follow the events, one JSON line each, until the\n"
 		"                     daemon stops\n\n"
 		"options:\n"
@@ -69,6 +72,7 @@ static const struct ctl_cmd {
 	{"restore",    "NAME", "POST", "/v1/agents/%s/restore"},
 	{"drain",      "SITE", "POST", "/v1/sites/%s/drain"},
 	{"undrain",    "SITE", "POST", "/v1/sites/%s/undrain"},
+	{"reload",     NULL,   "POST", "/v1/reload"},
 	{"events",     NULL,   "GET",  "/v1/events"},
 };
 
@@ -398,14 +402,33 @@ static void event_h(const char *data, size_t len, void *arg)
 	fflush(stdout);
 }
 
-/* The daemon's {"error": MESSAGE} on stderr (or its whole body). */
+/* A reload's diagnostics, as `dualsite validate` prints them. */
+static void print_diags(FILE *f, const struct odict *o)
+{
+	const struct odict *dg = obj(o, "diagnostics", ODICT_ARRAY);
+
+	for (struct le *le = dg ? dg->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+		const struct odict *x = e->type == ODICT_OBJECT ? e->u.odict : NULL;
+		const char *path = str_or(x, "path", "");
+
+		fprintf(f, "%s:%.0f:%.0f: %s: %s: %s\n", str_or(x, "file", "-"),
+			num_or(x, "line", 0), num_or(x, "column", 0), str_or(x, "severity", "?"),
+			*path ? path : "-", str_or(x, "message", ""));
+	}
+}
+
+/* The daemon's {"error": MESSAGE} on stderr (or its whole body), and a
+ * refused reload's diagnostics. */
 static void say_refusal(const struct ds_ctl_answer *an)
 {
 	struct odict *o = NULL;
 
 	if (an->body && !json_decode_odict(&o, 8, an->body, an->len, 8) &&
-	    str_or(o, "error", NULL))
+	    str_or(o, "error", NULL)) {
+		print_diags(stderr, o);
 		fprintf(stderr, "dualsite ctl: %s\n", str_or(o, "error", NULL));
+	}
 	else
 		fprintf(stderr, "dualsite ctl: the daemon answered %u: %s\n", an->status,
 			an->body ? an->body : "");
@@ -429,6 +452,11 @@ static int show(const struct ctl_args *a, const struct ds_ctl_answer *an)
 	}
 	if (!strcmp(a->cmd, "status")) {
 		print_status(o);
+	} else if (!strcmp(a->cmd, "reload")) {
+		print_diags(stdout, o);
+		printf("reloaded: %.0f agent(s) added, %.0f removed, %.0f changed; the others "
+		       "untouched\n", num_or(o, "added", 0), num_or(o, "removed", 0),
+		       num_or(o, "changed", 0));
 	} else if (!strcmp(a->cmd, "drain") || !strcmp(a->cmd, "undrain")) {
 		double n = num_or(o, "agents", -1);
 

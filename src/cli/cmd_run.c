@@ -68,9 +68,12 @@ static void usage(FILE *f)
 		"cleanly: calls are ended and every binding removed (REGISTER Expires: 0)\n"
 		"within register-timeout (at most 5 s); a second signal exits at once.\n"
 		"SIGUSR1 logs a status summary (agents per site and state, servers, calls).\n"
-		"SIGHUP is logged and ignored (reload is not supported yet). Under systemd\n"
-		"(NOTIFY_SOCKET set) it reports READY=1, STATUS=, STOPPING=1 and watchdog\n"
-		"pings (docs/run.md, \"systemd\").\n\n"
+		"SIGHUP (or `dualsite ctl reload`) reads and validates FILE again and applies\n"
+		"it: agents added start, agents removed stop cleanly, changed agents take\n"
+		"their new configuration, the others are untouched (no REGISTER); with\n"
+		"errors nothing changes and they are logged (docs/run.md, \"Reload\").\n"
+		"Under systemd (NOTIFY_SOCKET set) it reports READY=1, STATUS=, RELOADING=1,\n"
+		"STOPPING=1 and watchdog pings (docs/run.md, \"systemd\").\n\n"
 		"exit status: 0 clean stop, 1 configuration errors for these agents or a\n"
 		"failed start, 2 usage error or unreadable file.\n");
 }
@@ -248,9 +251,11 @@ static int read_token(const char *file, char *tok, size_t sz)
 	return 0;
 }
 
-/* Events go on to the control endpoint's streams once it exists. */
+/* Events go on to the control endpoint's streams once it exists; a reload
+ * reads the file of the start again (the driver keeps what it brings). */
 struct run_ctx {
 	struct ds_control *ctl;
+	const struct run_args *a;
 };
 
 static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *conf,
@@ -261,10 +266,64 @@ static void run_event_h(const struct ds_event *ev, const struct ds_engine_conf *
 	ds_control_event(ctx->ctl, ev, conf);
 }
 
+/* The agents run chooses in cfg: every Person, or those named by --agent
+ * (validation made sure each exists). NULL when memory runs out. */
+static const struct ds_person **chosen(const struct ds_config *cfg, const struct run_args *a,
+				       size_t *n)
+{
+	const struct ds_person **persons;
+
+	*n = a->all ? cfg->n_persons : a->n_agents;
+	persons = calloc(*n ? *n : 1, sizeof(*persons));
+	for (size_t i = 0; persons && i < *n; i++)
+		persons[i] = a->all ? &cfg->persons[i] : ds_config_person(cfg, a->agents[i]);
+	return persons;
+}
+
+/* SIGHUP and POST /v1/reload, in the driver's worker thread: the same load
+ * and validation as at start; with errors nothing changes (docs/behaviour.md
+ * §8). The driver applies what this returns, in its loop. */
+static int run_reload_h(struct ds_diags *d, struct ds_config **cfgp,
+			const struct ds_person ***personsp, size_t *np, void *arg)
+{
+	struct run_ctx *ctx = arg;
+	const struct run_args *a = ctx->a;
+	struct ds_config *cfg = NULL;
+	int rc;
+
+	rc = ds_config_load(&cfg, a->file, d);
+	if (rc && !d->errors)
+		ds_diag_add(d, DS_SEV_ERROR, NULL, "", "cannot read %s: %s", a->file,
+			    strerror(rc));
+	if (rc || d->errors) {
+		ds_config_free(cfg);
+		return EINVAL;
+	}
+	if (ds_validate_agents(cfg, a->all ? NULL : a->agents, a->all ? 0 : a->n_agents, d)) {
+		ds_config_free(cfg);
+		return EINVAL;
+	}
+	*personsp = chosen(cfg, a, np);
+	if (!*personsp) {
+		ds_config_free(cfg);
+		return ENOMEM;
+	}
+	if (*np == 0) {
+		ds_diag_add(d, DS_SEV_ERROR, NULL, "persons", "%s has no persons: nothing to "
+			    "run (keep at least one, or stop `run`)", a->file);
+		free(*personsp);
+		*personsp = NULL;
+		ds_config_free(cfg);
+		return EINVAL;
+	}
+	*cfgp = cfg;
+	return 0;
+}
+
 static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	       struct ds_diags *d)
 {
-	struct run_ctx ctx = {NULL};
+	struct run_ctx ctx = {NULL, a};
 	char token[512], why[256] = "";
 	const struct ds_person **persons = NULL;
 	struct ds_net_conf nc;
@@ -276,11 +335,9 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 		fprintf(stderr, "dualsite run: %s has no persons: nothing to run\n", a->file);
 		return DS_EXIT_CONFIG;
 	}
-	persons = calloc(n, sizeof(*persons));
+	persons = chosen(cfg, a, &n);
 	if (!persons)
 		return DS_EXIT_CONFIG;
-	for (size_t i = 0; i < n; i++)
-		persons[i] = a->all ? &cfg->persons[i] : ds_config_person(cfg, a->agents[i]);
 
 	memset(&nc, 0, sizeof(nc));
 	nc.listen = a->listen;
@@ -288,6 +345,7 @@ static int run(struct ds_config *cfg, struct run_args *a, FILE *events,
 	nc.seed = a->seed;
 	nc.events = events;
 	nc.eventh = run_event_h;
+	nc.reloadh = run_reload_h;
 	nc.arg = &ctx;
 	if (a->token_file && read_token(a->token_file, token, sizeof(token))) {
 		free(persons);

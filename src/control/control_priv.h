@@ -60,6 +60,7 @@ struct ctl_conn {
 	size_t out_off;               /* bytes of `out` already written */
 	struct tmr idle;
 	bool stream;                  /* GET /v1/events: an open event stream */
+	bool waiting;                 /* POST /v1/reload: answered when it is over */
 	bool close_after;             /* close once `out` is written */
 	bool draining;                /* ... written: dropping what still comes */
 	int flags;                    /* fd_listen() flags in force */
@@ -91,6 +92,7 @@ struct ctl_resp {
 	bool stream;                  /* start an event stream (no body) */
 	bool sliced;                  /* the body is `st`'s slices (GET /v1/status) */
 	struct ctl_status st;
+	bool defer;                   /* answered later, by ds_ctl_answer_waiting() */
 };
 
 /* request.c: parses the request head head[0..hlen) (up to and with its
@@ -119,6 +121,8 @@ const char *ds_ctl_reason(unsigned status);
 /* routes.c: appends the status answer's next slice (about CTL_SLICE bytes)
  * to b; sets st->done with the last. */
 void ds_ctl_status_slice(struct ds_control *c, struct ctl_status *st, struct ds_buf *b);
+/* http.c: answers every connection waiting for a reload (rs->defer) with rs. */
+void ds_ctl_answer_waiting(struct ds_control *c, struct ctl_resp *rs);
 /* metrics.c: GET /metrics */
 void ds_ctl_metrics(struct ds_control *c, struct ctl_resp *rs);
 

@@ -292,7 +292,7 @@ static bool conn_flush(struct ctl_conn *cn)
 	if (cn->out_off >= cn->out.len && !cn->slicing) {
 		if (cn->out.cap > 65536)   /* a status answer's slices: not kept while idle */
 			ds_buf_free(&cn->out);
-		if (cn->close_after && !cn->draining) {
+		if (cn->close_after && !cn->draining && !cn->waiting) {
 			/* the client may still be sending: closing now would
 			 * reset the connection and lose our answer (RFC 7230
 			 * §6.6), so read and drop its bytes for a moment first */
@@ -339,6 +339,10 @@ static void conn_answer(struct ctl_conn *cn, struct ctl_resp *rs)
 		cn->stream = true;
 		cn->ctl->n_streams++;
 		tmr_cancel(&cn->idle);
+		return;
+	}
+	if (rs->defer) {   /* no next request until this answer is written */
+		cn->waiting = true;
 		return;
 	}
 	head(o, rs->status, rs->ctype ? rs->ctype : "application/json");
@@ -417,7 +421,8 @@ static void conn_request(struct ctl_conn *cn, const struct ctl_req *rq, unsigned
  * when the connection was closed. */
 static bool conn_process(struct ctl_conn *cn)
 {
-	while (!cn->stream && !cn->draining && cn->out.len == 0 && !cn->slicing && cn->in.len) {
+	while (!cn->stream && !cn->draining && !cn->waiting && cn->out.len == 0 && !cn->slicing &&
+	       cn->in.len) {
 		char *end = memmem(cn->in.p, cn->in.len, "\r\n\r\n", 4);
 		struct ctl_req rq;
 		char why[256];
@@ -443,6 +448,22 @@ static bool conn_process(struct ctl_conn *cn)
 		ds_buf_consume(&cn->in, hlen + rq.clen);
 	}
 	return conn_flush(cn);
+}
+
+void ds_ctl_answer_waiting(struct ds_control *c, struct ctl_resp *rs)
+{
+	struct le *le = c->conns.head;
+
+	while (le) {
+		struct ctl_conn *cn = le->data;
+
+		le = le->next;   /* conn_process() may close cn */
+		if (!cn->waiting)
+			continue;
+		cn->waiting = false;
+		conn_answer(cn, rs);
+		(void)conn_process(cn);
+	}
 }
 
 static bool conn_read(struct ctl_conn *cn)

@@ -278,6 +278,66 @@ static void sites(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 	ds_buf_printf(&rs->body, ", \"agents\": %zu}\n", n);
 }
 
+/* A reload is over: 200 with what changed, 422 with the errors (nothing
+ * changed), the diagnostics as `dualsite validate --json` writes them. */
+static void reload_done_h(int err, const struct ds_diags *d,
+			  const struct ds_net_reload_result *res, void *arg)
+{
+	struct ds_control *c = arg;
+	struct ctl_resp rs;
+	struct ds_buf *b = &rs.body;
+
+	memset(&rs, 0, sizeof(rs));
+	if (err && err != EINVAL) {
+		ds_ctl_error(&rs, 409, "cannot reload: %s", err == EBUSY ? "dualsite is stopping" :
+			     strerror(err));
+		ds_ctl_answer_waiting(c, &rs);
+		ds_buf_free(b);
+		return;
+	}
+	rs.status = err ? 422 : 200;
+	if (err)
+		ds_buf_puts(b, "{\"error\": \"the configuration has errors; nothing changed\", ");
+	else
+		ds_buf_puts(b, "{");
+	ds_buf_puts(b, "\"diagnostics\": [");
+	for (size_t i = 0; d && i < d->n; i++) {
+		const struct ds_diag *x = &d->v[i];
+
+		ds_buf_puts(b, i ? ",\n  {\"file\": " : "\n  {\"file\": ");
+		ds_buf_jstr(b, x->loc.file);
+		ds_buf_printf(b, ", \"line\": %d, \"column\": %d, \"severity\": \"%s\", "
+			      "\"path\": ", x->loc.line, x->loc.col,
+			      x->sev == DS_SEV_ERROR ? "error" : "warning");
+		ds_buf_jstr(b, x->path ? x->path : "");
+		ds_buf_puts(b, ", \"message\": ");
+		ds_buf_jstr(b, x->msg ? x->msg : "");
+		ds_buf_puts(b, "}");
+	}
+	ds_buf_printf(b, "], \"added\": %zu, \"removed\": %zu, \"changed\": %zu}\n",
+		      res->added, res->removed, res->changed);
+	ds_ctl_answer_waiting(c, &rs);
+	ds_buf_free(b);
+}
+
+/* POST /v1/reload: answered when the reload is over (the file is read in a
+ * worker thread, the loop goes on meanwhile). */
+static void reload(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
+{
+	int err;
+
+	if (!method_is(rq, rs, "POST"))
+		return;
+	err = ds_view_reload(c->net, reload_done_h, c);
+	if (err) {
+		ds_ctl_error(rs, 409, "cannot reload: %s", err == EBUSY ? "dualsite is stopping" :
+			     err == ENOTSUP ? "this run has no configuration file to read" :
+			     strerror(err));
+		return;
+	}
+	rs->defer = true;
+}
+
 void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_resp *rs)
 {
 	if (rq->nseg >= 3 && rq->nseg <= 4 && seg_is(rq, rq->nseg, "v1", "agents")) {
@@ -290,6 +350,8 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 	} else if (seg_is(rq, 1, "metrics", NULL)) {
 		if (method_is(rq, rs, "GET"))
 			ds_ctl_metrics(c, rs);
+	} else if (seg_is(rq, 2, "v1", "reload")) {
+		reload(c, rq, rs);
 	} else if (seg_is(rq, 2, "v1", "events")) {
 		if (method_is(rq, rs, "GET"))
 			rs->stream = true;
@@ -298,7 +360,7 @@ void ds_ctl_route(struct ds_control *c, const struct ctl_req *rq, struct ctl_res
 			ds_ctl_page(rq, rs);
 	} else {
 		ds_ctl_error(rs, 404, "no such path; the endpoint serves / (the status page), "
-			     "/v1/status, /v1/agents/NAME, /v1/sites/SITE/drain, /v1/events, "
-			     "/metrics");
+			     "/v1/status, /v1/agents/NAME, /v1/sites/SITE/drain, /v1/reload, "
+			     "/v1/events, /metrics");
 	}
 }

@@ -146,6 +146,14 @@ int ds_engine_alloc(struct ds_engine **ep, const struct ds_engine_conf *conf,
 	return 0;
 }
 
+void ds_engine_set_call(struct ds_engine *e, int site)
+{
+	if (site != 0 && site != 1)
+		return;
+	e->in_call = true;
+	e->call_site = (int8_t)site;
+}
+
 void ds_engine_free(struct ds_engine *e)
 {
 	free(e);
@@ -202,6 +210,9 @@ void ds_engine_input(struct ds_engine *e, const struct ds_input *in)
 	case DS_IN_DRAIN:
 	case DS_IN_UNDRAIN:
 		ds_drain_input(e, in);
+		break;
+	case DS_IN_REREGISTER:
+		ds_reg_reregister(e);
 		break;
 	}
 	evaluate(e);

@@ -81,6 +81,8 @@ void ds_reg_observe(struct ds_engine *e);
 void ds_reg_act(struct ds_engine *e);
 void ds_reg_input(struct ds_engine *e, const struct ds_input *in);
 int64_t ds_reg_wakeup(const struct ds_engine *e, int p);
+/* DS_IN_REREGISTER: refresh what is held and redo what is in flight, now. */
+void ds_reg_reregister(struct ds_engine *e);
 
 /* The earlier of `best` and `t`, counting `t` only when still ahead of `now`:
  * a moment that passed without its move waits for a change of state. */

@@ -261,3 +261,21 @@ int64_t ds_reg_wakeup(const struct ds_engine *e, int p)
 		t = ds_earliest_after(e->now, t, r->check_at);
 	return t;
 }
+
+void ds_reg_reregister(struct ds_engine *e)
+{
+	for (int p = 0; p < 2; p++) {
+		struct reg *r = &e->reg[p];
+
+		if (!reg_used(e, p))
+			continue;
+		/* the driver dropped what was in flight with the old identity:
+		 * no answer will come to it */
+		if (r->op != REG_OP_NONE) {
+			r->op = REG_OP_NONE;
+			r->next_at = e->now;
+		}
+		if (r->bound)
+			r->next_at = e->now;   /* ds_reg_act() refreshes at once */
+	}
+}

@@ -304,17 +304,26 @@ static int by_user_cmp(const void *a, const void *b)
 	return strcmp((*x)->p->sip_user, (*y)->p->sip_user);
 }
 
-int ds_call_listen(struct ds_net *n)
+int ds_call_users(struct ds_net *n)
 {
-	int err;
+	struct net_agent **v = malloc((n->n_agents ? n->n_agents : 1) * sizeof(*v));
 
-	n->by_user = calloc(n->n_agents ? n->n_agents : 1, sizeof(*n->by_user));
-	if (!n->by_user)
+	if (!v)
 		return ENOMEM;
 	for (size_t i = 0; i < n->n_agents; i++)
-		n->by_user[i] = &n->agents[i];
-	qsort(n->by_user, n->n_agents, sizeof(*n->by_user), by_user_cmp);
+		v[i] = n->agents[i];
+	qsort(v, n->n_agents, sizeof(*v), by_user_cmp);
+	free(n->by_user);
+	n->by_user = v;
+	return 0;
+}
 
+int ds_call_listen(struct ds_net *n)
+{
+	int err = ds_call_users(n);
+
+	if (err)
+		return err;
 	err = sipsess_listen(&n->sess_sock, n->sip, 1024, conn_h, n);
 	if (err)
 		return err;
@@ -328,9 +337,15 @@ void ds_call_drop(struct net_agent *ag)
 		call_end(ag->call, "its site was lost", false);
 }
 
+void ds_call_hangup(struct net_agent *ag, const char *why)
+{
+	if (ag->call)
+		call_end(ag->call, why, false);
+}
+
 void ds_call_close_all(struct ds_net *n)
 {
 	for (size_t i = 0; i < n->n_agents; i++)
-		if (n->agents[i].call)
-			call_end(n->agents[i].call, "clean stop", false);
+		if (n->agents[i]->call)
+			call_end(n->agents[i]->call, "clean stop", false);
 }

@@ -403,6 +403,8 @@ static void dname_init(struct net_dname *d, struct ds_net *n, struct sa *addr,
 	tmr_init(&d->exp_tmr);
 }
 
+/* Its look-up stops; the answer and the SRV targets stay (a reload's
+ * ds_dns_stop() and ds_dns_start() go on with them). */
 static void dname_close(struct net_dname *d)
 {
 	if (!d->net)
@@ -412,31 +414,73 @@ static void dname_close(struct net_dname *d)
 	d->dq = mem_deref(d->dq);
 	d->srv_name = mem_deref(d->srv_name);
 	d->a_name = mem_deref(d->a_name);
+}
+
+void ds_dname_free(struct net_dname *d)
+{
+	dname_close(d);
 	targets_free(d);
+}
+
+void ds_dname_move(struct net_dname *to, struct net_dname *from)
+{
+	to->ok = from->ok;
+	to->init = from->init;
+	to->expires = from->expires;
+	to->said_keep = from->said_keep;
+	to->said_fail = from->said_fail;
+	memcpy(to->why, from->why, sizeof(to->why));
+	memcpy(to->via, from->via, sizeof(to->via));
+	to->ttl_cap = from->ttl_cap;
+	to->tg = from->tg;
+	to->n_tg = from->n_tg;
+	to->cur = from->cur;
+	to->gen = from->gen;
+	from->tg = NULL;
+	from->n_tg = from->cur = 0;
+}
+
+/* The SBC's place in n->sbcs, or -1. */
+static int sbc_find(const struct ds_net *n, const char *host, uint16_t port, bool srv,
+		    enum sip_transp tp)
+{
+	for (size_t i = 0; i < n->n_sbcs; i++) {
+		const struct net_sbc *b = &n->sbcs[i];
+		if (b->port == port && b->srv == srv && b->tp == tp && !strcmp(b->host, host))
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool sbc_srv(const char *host, uint16_t port, bool port_set)
+{
+	return port_set && !port && sa_set_str(&(struct sa){0}, host, 0);
 }
 
 int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
 	       enum sip_transp tp, int *idx)
 {
 	struct net_sbc *t, *b;
-	bool srv = port_set && !port && sa_set_str(&(struct sa){0}, host, 0);
+	bool srv = sbc_srv(host, port, port_set);
+	int i = sbc_find(n, host, port, srv, tp);
+	char *h;
 
-	for (size_t i = 0; i < n->n_sbcs; i++) {
-		b = &n->sbcs[i];
-		if (b->port == port && b->srv == srv && b->tp == tp && !strcmp(b->host, host)) {
-			b->n_agents++;
-			*idx = (int)i;
-			return 0;
-		}
+	if (i >= 0) {
+		n->sbcs[i].n_agents++;
+		*idx = i;
+		return 0;
 	}
-	/* built before any look-up starts: dn's timers do not point here yet */
-	t = realloc(n->sbcs, (n->n_sbcs + 1) * sizeof(*t));
-	if (!t)
+	/* never while look-ups run: dn's timers and queries point here */
+	h = strdup(host);   /* owned: a reload frees the configuration it came from */
+	t = h ? realloc(n->sbcs, (n->n_sbcs + 1) * sizeof(*t)) : NULL;
+	if (!t) {
+		free(h);
 		return ENOMEM;
+	}
 	n->sbcs = t;
 	b = &n->sbcs[n->n_sbcs];
 	memset(b, 0, sizeof(*b));
-	b->host = host;
+	b->host = h;
 	b->port = port;
 	b->tp = tp;
 	b->srv = srv;
@@ -445,6 +489,39 @@ int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
 	if (b->named)
 		sa_init(&b->addr, sa_af(&n->laddr));
 	*idx = (int)n->n_sbcs++;
+	return 0;
+}
+
+bool ds_sbc_missing(const struct ds_net *n)
+{
+	for (size_t a = 0; a < n->n_agents; a++) {
+		const struct net_agent *ag = n->agents[a];
+		for (int i = 0; i < 2; i++)
+			if (ag->sbc_host[i] &&
+			    sbc_find(n, ag->sbc_host[i], ag->sbc_port[i],
+				     sbc_srv(ag->sbc_host[i], ag->sbc_port[i], ag->sbc_port_set[i]),
+				     ag->tp) < 0)
+				return true;
+	}
+	return false;
+}
+
+int ds_sbc_attach_all(struct ds_net *n)
+{
+	for (size_t i = 0; i < n->n_sbcs; i++)
+		n->sbcs[i].n_agents = 0;   /* kept: a retiring copy may still use it */
+	for (size_t a = 0; a < n->n_agents; a++) {
+		struct net_agent *ag = n->agents[a];
+		for (int i = 0; i < 2; i++) {
+			ag->sbc[i] = -1;
+			if (ag->sbc_host[i]) {
+				int err = ds_sbc_add(n, ag->sbc_host[i], ag->sbc_port[i],
+						     ag->sbc_port_set[i], ag->tp, &ag->sbc[i]);
+				if (err)
+					return err;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -500,13 +577,16 @@ int ds_dns_setup(struct ds_net *n)
 
 int ds_dns_start(struct ds_net *n)
 {
+	bool wait;
+
+	/* the names a reload kept have their answer: only new ones hold the
+	 * probes back */
 	n->dns_pending = 0;
 	for (size_t i = 0; i < n->n_servers; i++)
-		n->dns_pending += n->servers[i].named;
+		n->dns_pending += n->servers[i].named && !n->servers[i].dn.init;
 	for (size_t i = 0; i < n->n_sbcs; i++)
-		n->dns_pending += n->sbcs[i].named;
-	if (!n->dns_pending)
-		return ds_probe_start(n);
+		n->dns_pending += n->sbcs[i].named && !n->sbcs[i].dn.init;
+	wait = n->dns_pending != 0;   /* else the probes start now */
 	for (size_t i = 0; i < n->n_servers; i++)
 		if (n->servers[i].named)
 			lookup(&n->servers[i].dn);
@@ -522,7 +602,7 @@ int ds_dns_start(struct ds_net *n)
 			       b->host, b->n_agents);
 		lookup(&b->dn);
 	}
-	return 0;
+	return wait ? 0 : ds_probe_start(n);
 }
 
 void ds_dns_stop(struct ds_net *n)

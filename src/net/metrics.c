@@ -38,20 +38,38 @@ void ds_metrics_init(struct ds_net *n)
 	for (size_t i = 0; i < n->n_servers; i++)
 		if (n->servers[i].s->site)
 			(void)site_index(c, n->servers[i].s->site);
-	for (size_t a = 0; a < n->n_agents; a++) {
-		struct net_agent *ag = &n->agents[a];
+	for (size_t a = 0; a < n->n_agents; a++)
+		ds_metrics_agent_init(n, n->agents[a]);
+}
 
-		for (int s = 0; s < 2; s++) {
-			ag->site_idx[s] = ag->conf.site_name[s]
-					  ? site_index(c, ag->conf.site_name[s]) : DS_VIEW_MAX_SITES;
-			if (ag->site_idx[s] >= c->n_sites)
-				ag->site_idx[s] = DS_VIEW_MAX_SITES;
-			else if (ag->conf.reg_expires[s])
-				c->reg_site[s][ag->site_idx[s]] = true;
-		}
-		memset(ag->conn_key, NOT_COUNTED, sizeof(ag->conn_key));
-		memset(ag->reg_key, NOT_COUNTED, sizeof(ag->reg_key));
+void ds_metrics_agent_init(struct ds_net *n, struct net_agent *ag)
+{
+	struct ds_net_counters *c = &n->ctr;
+
+	for (int s = 0; s < 2; s++) {
+		ag->site_idx[s] = ag->conf.site_name[s]
+				  ? site_index(c, ag->conf.site_name[s]) : DS_VIEW_MAX_SITES;
+		if (ag->site_idx[s] >= c->n_sites)
+			ag->site_idx[s] = DS_VIEW_MAX_SITES;
+		else if (ag->conf.reg_expires[s])
+			c->reg_site[s][ag->site_idx[s]] = true;
 	}
+	memset(ag->conn_key, NOT_COUNTED, sizeof(ag->conn_key));
+	memset(ag->reg_key, NOT_COUNTED, sizeof(ag->reg_key));
+}
+
+void ds_metrics_agent_drop(struct ds_net *n, struct net_agent *ag)
+{
+	struct ds_net_counters *c = &n->ctr;
+
+	for (int k = 0; k < DS_KIND_COUNT; k++)
+		if (ag->conn_key[k] != NOT_COUNTED)
+			c->agents[k][ag->conn_key[k] / 4][ag->conn_key[k] % 4]--;
+	for (int p = 0; p < 2; p++)
+		if (ag->reg_key[p] != NOT_COUNTED)
+			c->regs[p][ag->reg_key[p] / 4][ag->reg_key[p] % 4]--;
+	memset(ag->conn_key, NOT_COUNTED, sizeof(ag->conn_key));
+	memset(ag->reg_key, NOT_COUNTED, sizeof(ag->reg_key));
 }
 
 /* The counters' site index of the agent's site 0/1 (n_sites: none). */
@@ -208,7 +226,7 @@ void ds_metrics_summary(const struct ds_net *n)
 		bool used = false;
 
 		for (size_t a = 0; a < n->n_agents && !used; a++)
-			used = n->agents[a].conf.kind_connected[k];
+			used = n->agents[a]->conf.kind_connected[k];
 		if (!used)
 			continue;
 		summary_kind(n, k, line, sizeof(line));

@@ -120,7 +120,7 @@ void ds_net_servers_changed(struct ds_net *n, const bool *changed)
 	}
 	/* each agent once, with every change of this instant in its mask */
 	for (size_t a = 0; a < n->n_agents; a++) {
-		struct net_agent *ag = &n->agents[a];
+		struct net_agent *ag = n->agents[a];
 		struct ds_input in = {.type = DS_IN_SERVERS};
 
 		if (!mark[a])
@@ -238,7 +238,7 @@ static void print_start(struct ds_net *n)
 	}
 	/* one line per agent is fine for a few; a fleet gets a summary */
 	for (size_t i = 0; i < n->n_agents && i < 20; i++) {
-		const struct net_agent *ag = &n->agents[i];
+		const struct net_agent *ag = n->agents[i];
 		ds_log(n, "agent %s: sip user %s over %s, proxy0 %s, proxy1 %s%s",
 		       ag->p->name, ag->p->sip_user, ds_net_tp_name(ag->tp),
 		       ag->conf.site_name[0] ? ag->conf.site_name[0] : "-",
@@ -247,6 +247,21 @@ static void print_start(struct ds_net *n)
 	}
 	if (n->n_agents > 20)
 		ds_log(n, "... and %zu more agents", n->n_agents - 20);
+}
+
+int ds_net_agent_start(struct ds_net *n, struct net_agent *ag, int64_t t0)
+{
+	int err = ds_engine_alloc(&ag->eng, &ag->conf,
+				  ds_engine_seed(n->nc.seed, ag->p->name), t0,
+				  sink_h, ag);
+
+	if (err) {
+		ds_log(n, "agent %s: cannot start its engine: %m", ag->p->name, err);
+		return err;
+	}
+	ds_metrics_agent(n, ag);
+	agent_rearm(ag);
+	return 0;
 }
 
 int ds_net_start(struct ds_net *n)
@@ -264,17 +279,9 @@ int ds_net_start(struct ds_net *n)
 	ds_metrics_init(n);
 
 	for (size_t i = 0; i < n->n_agents; i++) {
-		struct net_agent *ag = &n->agents[i];
-
-		err = ds_engine_alloc(&ag->eng, &ag->conf,
-				      ds_engine_seed(n->nc.seed, ag->p->name), 0,
-				      sink_h, ag);
-		if (err) {
-			ds_log(n, "agent %s: cannot start its engine: %m", ag->p->name, err);
+		err = ds_net_agent_start(n, n->agents[i], 0);
+		if (err)
 			return err;
-		}
-		ds_metrics_agent(n, ag);
-		agent_rearm(ag);
 	}
 	ds_log(n, "%zu agent%s started", n->n_agents, n->n_agents == 1 ? "" : "s");
 	err = ds_dns_start(n);   /* starts the probes once names are looked up */
@@ -293,7 +300,7 @@ static void stop_finish_h(void *arg)
 	n->stop_finished = true;
 	tmr_cancel(&n->stop_step_tmr);
 	tmr_cancel(&n->stop_deadline_tmr);
-	if (n->stop_pending || n->stop_cursor < n->n_agents)
+	if (n->stop_pending || n->stop_cursor < n->n_agents || !list_isempty(&n->retiring))
 		ds_log(n, "stop: deadline passed with %u un-REGISTER%s unanswered "
 		       "(%u sent, %zu of %zu agents done)", n->stop_pending,
 		       n->stop_pending == 1 ? "" : "s", n->stop_sent,
@@ -309,14 +316,27 @@ static void stop_finish_h(void *arg)
 static void stop_maybe_done(struct ds_net *n)
 {
 	if (n->stopping && !n->stop_finished && n->stop_pending == 0 &&
-	    n->stop_cursor >= n->n_agents)
+	    n->stop_cursor >= n->n_agents && list_isempty(&n->retiring))
 		tmr_start(&n->stop_tmr, 0, stop_finish_h, n);
 }
 
-void ds_net_stop_done(struct ds_net *n)
+void ds_net_stop_done(struct net_agent *ag)
 {
+	struct ds_net *n = ag->net;
+
+	if (ag->ret) {
+		/* freed from a timer: we are inside its binding's answer */
+		if (ag->ret_pending && !--ag->ret_pending)
+			tmr_start(&n->reap_tmr, 0, ds_reload_reap_h, n);
+		return;
+	}
 	if (n->stop_pending)
 		n->stop_pending--;
+	stop_maybe_done(n);
+}
+
+void ds_net_retired_gone(struct ds_net *n)
+{
 	stop_maybe_done(n);
 }
 
@@ -329,7 +349,7 @@ static void stop_step_h(void *arg)
 		end = n->n_agents;
 	for (; n->stop_cursor < end; n->stop_cursor++)
 		for (int p = 0; p < 2; p++)
-			if (ds_binding_stop(&n->agents[n->stop_cursor].bind[p])) {
+			if (ds_binding_stop(&n->agents[n->stop_cursor]->bind[p])) {
 				n->stop_pending++;
 				n->stop_sent++;
 			}
@@ -353,7 +373,7 @@ void ds_net_stop(struct ds_net *n, ds_net_stop_h *stoph, void *arg)
 	ds_probe_stop(n);
 	ds_dns_stop(n);
 	for (size_t i = 0; i < n->n_agents; i++)
-		ds_timer_cancel(&n->timers, &n->agents[i].tmr);
+		ds_timer_cancel(&n->timers, &n->agents[i]->tmr);
 	ds_call_close_all(n);
 
 	n->stop_pending = n->stop_sent = 0;
@@ -389,9 +409,11 @@ static void on_signal(int sig)
 	if (!main_net)
 		return;
 	if (sig == SIGHUP) {
-		/* systemd's and operators' reload signal must not kill the daemon
-		 * and leave its bindings at the registrars */
-		ds_log(main_net, "reload is not supported yet; ignoring SIGHUP");
+		int err = ds_net_reload_start(main_net, NULL, NULL);   /* logged there */
+
+		if (err)
+			ds_log(main_net, "SIGHUP: no reload: %s", err == EBUSY ? "stopping" :
+			       err == ENOTSUP ? "no configuration file to read" : strerror(err));
 		return;
 	}
 	if (sig == SIGUSR1) {

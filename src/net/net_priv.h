@@ -50,7 +50,7 @@ struct net_dname {
 /* dns.c: one SBC address some agents use (host, port, transport), looked
  * up once for all of them. */
 struct net_sbc {
-	const char *host;
+	char *host;                  /* owned */
 	uint16_t port;               /* 0: the member's port, or SRV (srv) */
 	enum sip_transp tp;
 	bool named;
@@ -118,6 +118,8 @@ struct net_binding {
 };
 
 struct net_call;
+struct net_retired;
+struct net_reload_job;
 
 /* local.c: the local address the kernel sends from to one destination */
 struct net_local {
@@ -135,15 +137,23 @@ struct net_agent {
 	struct ds_timer tmr;         /* ds_engine_next_wakeup() */
 	struct net_binding bind[2];
 	struct net_call *call;
+	const char *sbc_host[2];     /* sipendpoint.sbc-register-address(.peer); NULL none */
 	uint16_t sbc_port[2];
-	int sbc[2];                  /* index in net->sbcs; -1 when no SBC */
+	bool sbc_port_set[2];        /* ... a port given (0 with a name: SRV) */
+	int sbc[2];                  /* index in net->sbcs (ds_sbc_attach()); -1 no SBC */
 	int64_t answer_delay_ms;
 	int64_t call_since;          /* ms: the current call's call-start */
 	int call_site;               /* ... and its site */
 	uint8_t site_idx[2];         /* metrics.c: its sites in the counters' numbering */
 	uint8_t conn_key[DS_KIND_COUNT];   /* ... where it is counted: site * 4 + state */
 	uint8_t reg_key[2];          /* ... site * 4 + reg state; 0xff not counted */
-	uint32_t index;
+	uint32_t index;              /* its id in by_id and in its Call-IDs: never
+				      * reused (reload.c) */
+	/* reload.c: an agent removed (or the old SIP identity of a changed one)
+	 * that un-REGISTERs before it is freed; owns what it needs */
+	struct net_retired *ret;     /* NULL: a live agent */
+	unsigned ret_pending;        /* its un-REGISTERs not over yet */
+	struct le ret_le;            /* in ds_net.retiring */
 };
 
 /* evout.c: where the event lines go, and those the reader has not taken. */
@@ -183,8 +193,20 @@ struct ds_net {
 	size_t n_said;
 	uint64_t t0;                 /* tmr_jiffies() at start */
 	struct ds_timers timers;     /* the agents' and bindings' timers */
-	struct net_agent *agents;
+	struct net_agent **agents;   /* the live agents, in the configuration's order */
 	size_t n_agents;
+	struct net_agent **by_id;    /* by index (Call-ID); retiring ones too, NULL freed */
+	size_t n_ids, cap_ids;
+	struct list retiring;        /* reload.c: agents un-REGISTERing before their end */
+	struct tmr reap_tmr;
+	char *site_own[DS_VIEW_MAX_SITES];   /* reload.c: the counters' site names, owned */
+	/* reload.c */
+	struct mqueue *reload_mq;    /* the worker thread's result to the loop */
+	struct net_reload_job *job;  /* the reload in progress; NULL none */
+	bool reload_again;           /* asked again meanwhile: one more after it */
+	ds_net_reload_done_h *reload_doneh;
+	void *reload_arg;
+	struct ds_config *cfg_own;   /* the configuration the last reload brought */
 	struct net_agent **by_user;  /* sorted by SIP user, for INVITEs */
 	struct net_server *servers;
 	size_t n_servers;
@@ -241,6 +263,16 @@ static inline bool ds_dns_usable(const struct net_server *s)
  * with port 0 given (port_set) is looked up by SRV. */
 int ds_sbc_add(struct ds_net *n, const char *host, uint16_t port, bool port_set,
 	       enum sip_transp tp, int *idx);
+/* Every live agent's SBCs (sbc_host...) in n->sbcs, added if new: ag->sbc[].
+ * n->sbcs never shrinks (a retiring copy may use one); adding to it while
+ * look-ups run is wrong: ds_dns_stop() first when ds_sbc_missing(). */
+int ds_sbc_attach_all(struct ds_net *n);
+bool ds_sbc_missing(const struct ds_net *n);
+/* The look-up stopped and its answer and SRV targets freed. */
+void ds_dname_free(struct net_dname *d);
+/* A stopped name's answer and SRV targets go to `to` (a reload's new
+ * server table; its look-ups stopped, ds_dns_setup() after). */
+void ds_dname_move(struct net_dname *to, struct net_dname *from);
 /* The target in use of d (gen: when the failure was seen) failed: the next
  * SRV target is looked up and used. False when there is none other, or the
  * list wrapped around to its first (every target failed once). */
@@ -323,7 +355,11 @@ int ds_media_print(struct re_printf *pf, const struct ds_media *m);
 int ds_call_listen(struct ds_net *n);
 /* The agent whose SIP user is `user`, or NULL (after ds_call_listen). */
 struct net_agent *ds_call_agent(const struct ds_net *n, const struct pl *user);
+/* n->by_user from n->agents (again after a reload). */
+int ds_call_users(struct ds_net *n);
 void ds_call_drop(struct net_agent *ag);
+/* Ends the agent's call (BYE) without telling its engine; why: for the log. */
+void ds_call_hangup(struct net_agent *ag, const char *why);
 void ds_call_close_all(struct ds_net *n);
 
 /* uas.c: the UAS rules of RFC 3261 checked before libre's handlers. _listen
@@ -357,8 +393,62 @@ const struct sa *ds_tcpfront_peer(const struct ds_net *n, const struct sa *src,
 				  const struct sa *dst, bool *foreign);
 void ds_tcpfront_close(struct ds_net *n);
 
-/* net.c: one un-REGISTER of the clean stop is over */
-void ds_net_stop_done(struct ds_net *n);
+/* net.c: one un-REGISTER of the clean stop (or of a retiring agent) is over */
+void ds_net_stop_done(struct net_agent *ag);
+/* net.c: starts the agent's engine (sink, seed) at time t0 and its wake-ups */
+int ds_net_agent_start(struct ds_net *n, struct net_agent *ag, int64_t t0);
+
+/* setup.c */
+/* Options, engine conf, password, transport and SBC of one agent from
+ * cfg, its bindings not yet made; per-agent problems go to diags. Touches
+ * nothing of n but reading its listen address: a reload's worker thread
+ * calls it. */
+int ds_agent_setup(struct ds_net *n, const struct ds_config *cfg, struct net_agent *ag,
+		   const struct ds_person *p, struct ds_diags *diags);
+/* Frees an agent (timers, call, bindings, engine, password). */
+void ds_agent_free(struct net_agent *ag);
+/* Gives the agent an id (by_id) and its two bindings. */
+int ds_agent_enroll(struct ds_net *n, struct net_agent *ag);
+/* The servers' lists of the agents (dense indexes) that use them. */
+int ds_servers_index_agents(struct ds_net *n);
+/* The table of servers the live agents use, fresh (state unknown). */
+int ds_servers_build(struct ds_net *n, struct net_server **out, size_t *count, int **index);
+/* The table's servers' agent lists and DNS names. */
+void ds_servers_free(struct net_server *s, size_t count);
+
+/* reload.c */
+/* The old configuration's servers in the new one. */
+struct srv_map {
+	int *to_new;                 /* old configuration's index -> new, or -1 */
+	bool *same;                  /* by old index: same definition in the new */
+};
+/* reload_servers.c: n->servers for the agents of the new configuration
+ * (n->cfg, n->agents already the new ones), their SBCs in n->sbcs; the
+ * probes and look-ups restarted when those arrays change. */
+int ds_reload_servers(struct ds_net *n, const struct ds_config *old,
+		      const struct srv_map *m, bool moved);
+/* Whether the new configuration's staged agents need TLS that this run
+ * does not have, or change its options; errors to diags (EINVAL). A
+ * reload's worker thread calls it (reads n->tls and n->cfg only). */
+int ds_reload_tls_check(const struct ds_net *n, const struct ds_config *cfg,
+			struct net_agent *const *st, size_t count, struct ds_diags *diags);
+/* retire.c */
+/* Hands the agent's bindings to a retiring copy that un-REGISTERs them (or
+ * closes them when none is held); the agent keeps everything else. Call
+ * before n->cfg and n->servers change. */
+void ds_retire(struct ds_net *n, struct net_agent *ag);
+/* Frees every retiring copy (at the end of the run). */
+void ds_retire_close(struct ds_net *n);
+/* A retiring agent's copy of server `id` (its bindings' numbering). */
+const struct ds_server *ds_reload_retired_server(const struct net_agent *ag, int id);
+const struct sa *ds_reload_retired_addr(const struct net_agent *ag, int id);
+/* reload.c: ends a reload in progress (at the end of the run), then
+ * ds_retire_close(). */
+void ds_reload_close(struct ds_net *n);
+/* Frees the retiring agents whose un-REGISTERs are over (a timer's handler). */
+void ds_reload_reap_h(void *arg);
+/* net.c: a retiring agent was freed (a clean stop may be waiting for it) */
+void ds_net_retired_gone(struct ds_net *n);
 
 /* sockbuf.c: kernel buffers of the SIP stacks' UDP sockets. The main one
  * takes every REGISTER answer of the fleet (a start or a switchover is a
@@ -388,11 +478,18 @@ void ds_net_notify_open(struct ds_net *n);
 void ds_net_notify_ready(struct ds_net *n);
 /* An event may have moved agents: a new STATUS= soon, if the text changed. */
 void ds_net_notify_changed(struct ds_net *n);
+/* RELOADING=1 before a reload, READY=1 (and STATUS=) after it. */
+void ds_net_notify_reloading(struct ds_net *n);
+void ds_net_notify_reloaded(struct ds_net *n);
 /* STOPPING=1 and a STATUS= saying so. */
 void ds_net_notify_stopping(struct ds_net *n);
 void ds_net_notify_close(struct ds_net *n);
 /* metrics.c: the counters of the control endpoint's /metrics */
 void ds_metrics_init(struct ds_net *n);
+/* An agent added by a reload: its sites in the counters' numbering. */
+void ds_metrics_agent_init(struct ds_net *n, struct net_agent *ag);
+/* An agent going away: its counts taken back. */
+void ds_metrics_agent_drop(struct ds_net *n, struct net_agent *ag);
 /* After anything that may have changed an agent's connections or
  * registrations: moves its counts where it now is. */
 void ds_metrics_agent(struct ds_net *n, struct net_agent *ag);

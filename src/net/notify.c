@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "net_priv.h"
 #include "notify.h"
@@ -170,7 +171,7 @@ static void status_text(const struct ds_net *n, char *buf, size_t sz)
 	int len;
 
 	for (size_t i = 0; i < n->n_agents; i++) {
-		const struct net_agent *ag = &n->agents[i];
+		const struct net_agent *ag = n->agents[i];
 		struct ds_conn_view v;
 		const char *name;
 		size_t j;
@@ -297,6 +298,29 @@ void ds_net_notify_changed(struct ds_net *n)
 {
 	if (n->notify && !n->stopping && !tmr_isrunning(&n->notify->status_tmr))
 		tmr_start(&n->notify->status_tmr, STATUS_DELAY_MS, status_tmr_h, n);
+}
+
+void ds_net_notify_reloading(struct ds_net *n)
+{
+	struct timespec ts;
+	char msg[64];
+
+	if (!n->notify)
+		return;
+	/* MONOTONIC_USEC: what Type=notify-reload (systemd 253) asks for; a
+	 * Type=notify unit takes RELOADING=1 alone */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	nn_send(n, msg);
+}
+
+void ds_net_notify_reloaded(struct ds_net *n)
+{
+	if (!n->notify)
+		return;
+	n->notify->status[0] = '\0';   /* READY=1 always, with the STATUS= */
+	send_status(n, "READY=1\n");
 }
 
 void ds_net_notify_stopping(struct ds_net *n)

@@ -583,7 +583,10 @@ int ds_probe_start(struct ds_net *n)
 
 	list_init(&n->rounds);
 	tmr_init(&n->probe_tmr);
-	n->round = 0;
+	/* a restart (reload) goes on numbering from now, on the same grid of
+	 * t0 + round·interval: no burst of rounds to catch up */
+	if (n->round && n->pc.interval_ms > 0)
+		n->round = (tmr_jiffies() - n->t0) / (uint64_t)n->pc.interval_ms + 1;
 	err = ds_probe_listen(n);
 	if (err)
 		return err;
@@ -595,5 +598,6 @@ void ds_probe_stop(struct ds_net *n)
 {
 	tmr_cancel(&n->probe_tmr);
 	list_flush(&n->rounds);
-	n->probe_lsnr = mem_deref(n->probe_lsnr);
+	/* the listener stays (a reload stops and starts the probes): it must
+	 * come before uas.c's catch-all; ds_net_close() frees it */
 }

@@ -71,6 +71,8 @@ static uint64_t next_rand(struct ds_net *n)
 
 static const struct ds_server *bind_server(const struct net_binding *b, int id)
 {
+	if (b->ag->ret)   /* a retiring agent's own copy (reload.c) */
+		return ds_reload_retired_server(b->ag, id);
 	return &b->ag->net->cfg->servers[id];
 }
 
@@ -80,11 +82,11 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 	const struct net_agent *ag = b->ag;
 	const struct ds_net *n = ag->net;
 	const struct ds_server *srv = bind_server(b, id);
-	int si = n->srv_index[id];
+	int si = ag->ret ? -1 : n->srv_index[id];
 
-	if (si < 0)
+	if (!ag->ret && si < 0)
 		return EINVAL;
-	if (ag->sbc[b->proxy] >= 0) {
+	if (ag->sbc[b->proxy] >= 0) {   /* n->sbcs never shrinks: a retiring copy's too */
 		const struct net_sbc *sbc = &n->sbcs[ag->sbc[b->proxy]];
 
 		if (sbc->named && !sbc->dn.ok)
@@ -94,9 +96,14 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 			sa_set_port(dst, sbc->port ? sbc->port : srv->port);
 		return 0;
 	}
-	if (!ds_dns_usable(&n->servers[si]))
-		return EDESTADDRREQ;   /* a name without an address (dns.c) */
-	*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	if (ag->ret) {
+		*dst = *ds_reload_retired_addr(ag, id);
+	}
+	else {
+		if (!ds_dns_usable(&n->servers[si]))
+			return EDESTADDRREQ;   /* a name without an address (dns.c) */
+		*dst = n->servers[si].addr;   /* with its port (an SRV answer's, dns.c) */
+	}
 	if (ag->sbc_port[b->proxy]) {
 		sa_set_port(dst, ag->sbc_port[b->proxy]);
 	}
@@ -109,14 +116,21 @@ static int bind_dst(const struct net_binding *b, int id, struct sa *dst)
 static void bind_tls_expect(struct net_binding *b, const struct sa *dst)
 {
 	const struct ds_net *n = b->ag->net;
-	const struct net_server *s = &n->servers[n->srv_index[b->server_id]];
 	int sbc = b->ag->sbc[b->proxy];
 
-	if (sbc >= 0)
+	if (sbc >= 0) {
 		ds_tls_expect(b->ag->net, dst, n->sbcs[sbc].host,
 			      ds_dns_target(&n->sbcs[sbc].dn), false);
-	else
+	}
+	else if (b->ag->ret) {
+		/* a retiring copy (reload.c) keeps the host, not the SRV target */
+		ds_tls_expect(b->ag->net, dst, bind_server(b, b->server_id)->host, NULL, false);
+	}
+	else {
+		const struct net_server *s = &n->servers[n->srv_index[b->server_id]];
+
 		ds_tls_expect(b->ag->net, dst, s->s->host, ds_dns_target(&s->dn), false);
+	}
 }
 
 static int bind_send(struct net_binding *b)
@@ -293,7 +307,7 @@ static void bind_finish(struct net_binding *b, int code, uint32_t retry_after,
 			bind_begin(b, BIND_STOP, bound_any(b), 0, 0);
 			break;
 		}
-		ds_net_stop_done(n);
+		ds_net_stop_done(b->ag);
 		break;
 	}
 }
@@ -306,11 +320,18 @@ static void send_or_hold(struct net_binding *b)
 	if (err == EDESTADDRREQ) {
 		const struct ds_net *n = b->ag->net;
 		int sbc = b->ag->sbc[b->proxy];
+		const struct net_dname *d = sbc >= 0 ? &n->sbcs[sbc].dn : b->ag->ret ? NULL :
+					    &n->servers[n->srv_index[b->server_id]].dn;
 
+		/* a name whose first look-up is not over (a reload brought it):
+		 * the attempt waits for it, retried by its timer until the
+		 * register-timeout */
+		if (d && !d->init)
+			return;
 		/* a failed attempt at once (reason dns), not a silent server */
 		ds_log(b->ag->net, "%s: proxy%u REGISTER to %s not sent: dns: %s%s",
 		       b->ag->p->name, b->proxy, bind_server(b, b->server_id)->name,
-		       sbc >= 0 ? n->sbcs[sbc].dn.why :
+		       sbc >= 0 ? n->sbcs[sbc].dn.why : b->ag->ret ? "no address" :
 		       n->servers[n->srv_index[b->server_id]].dn.why,
 		       sbc >= 0 ? " (its SBC's name)" : "");
 		b->why = DS_R_DNS;
@@ -383,7 +404,7 @@ static void arm(struct net_binding *b)
 static void auth_say(struct net_binding *b)
 {
 	struct ds_net *n = b->ag->net;
-	int si = n->srv_index[b->server_id];
+	int si = b->ag->ret ? -1 : n->srv_index[b->server_id];
 	const struct ds_digest *d = &b->digest;
 	int sig = 1 + d->alg * 4 + d->qop * 2 + d->proxy;
 
@@ -452,9 +473,9 @@ static bool resp_listen_h(const struct sip_msg *msg, void *arg)
 		return false;
 	if (ds_sipmsg_callid_parse(&msg->callid, &rnd, &a, &p))
 		return false;
-	if (a >= n->n_agents)
+	if (a >= n->n_ids || !n->by_id[a] || p > 1)
 		return true;
-	b = &n->agents[a].bind[p];
+	b = &n->by_id[a]->bind[p];
 	if (rnd != b->callid)
 		return true;          /* not one of ours after all: drop it */
 	if (b->op == BIND_NONE || msg->cseq.num < b->first_cseq ||
@@ -464,26 +485,36 @@ static bool resp_listen_h(const struct sip_msg *msg, void *arg)
 	return true;
 }
 
+static void tls_failed(struct net_agent *ag, const struct sa *dst, const char *why)
+{
+	if (ag->tp != SIP_TRANSP_TLS)
+		return;
+	for (int p = 0; p < 2; p++) {
+		struct net_binding *b = &ag->bind[p];
+		struct sa d;
+
+		if (b->op == BIND_NONE || bind_dst(b, b->server_id, &d) ||
+		    !sa_cmp(&d, dst, SA_ALL))
+			continue;
+		ds_log(ag->net, "%s: proxy%u %s to %s failed: tls: %s", ag->p->name, b->proxy,
+		       b->op == BIND_STOP || b->op == BIND_UNREGISTER ? "un-REGISTER" :
+		       "REGISTER", bind_server(b, b->server_id)->name, why);
+		b->why = DS_R_TLS;
+		bind_finish(b, 0, 0, NULL);
+	}
+}
+
 void ds_reg_tls_failed(struct ds_net *n, const struct sa *dst, const char *why)
 {
-	for (size_t i = 0; i < n->n_agents; i++) {
-		struct net_agent *ag = &n->agents[i];
+	struct le *le = n->retiring.head;
 
-		if (ag->tp != SIP_TRANSP_TLS)
-			continue;
-		for (int p = 0; p < 2; p++) {
-			struct net_binding *b = &ag->bind[p];
-			struct sa d;
+	for (size_t i = 0; i < n->n_agents; i++)
+		tls_failed(n->agents[i], dst, why);
+	while (le) {   /* a retiring copy's un-REGISTERs (reload.c) */
+		struct net_agent *c = le->data;
 
-			if (b->op == BIND_NONE || bind_dst(b, b->server_id, &d) ||
-			    !sa_cmp(&d, dst, SA_ALL))
-				continue;
-			ds_log(n, "%s: proxy%u %s to %s failed: tls: %s", ag->p->name, b->proxy,
-			       b->op == BIND_STOP || b->op == BIND_UNREGISTER ? "un-REGISTER" :
-			       "REGISTER", bind_server(b, b->server_id)->name, why);
-			b->why = DS_R_TLS;
-			bind_finish(b, 0, 0, NULL);
-		}
+		le = le->next;   /* its end may free it */
+		tls_failed(c, dst, why);
 	}
 }
 

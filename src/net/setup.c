@@ -33,24 +33,57 @@ static enum sip_transp transport_of(const struct ds_value *v)
 	return SIP_TRANSP_UDP;
 }
 
-static void agent_destructor(struct net_agent *ag)
+void ds_agent_free(struct net_agent *ag)
 {
-	ds_timer_cancel(&ag->net->timers, &ag->tmr);
-	if (ag->call)
-		ds_call_drop(ag);
-	for (int i = 0; i < 2; i++)
-		ds_binding_close(&ag->bind[i]);
+	if (!ag)
+		return;
+	if (ag->net) {
+		ds_timer_cancel(&ag->net->timers, &ag->tmr);
+		if (ag->call)
+			ds_call_drop(ag);
+		for (int i = 0; i < 2; i++)
+			ds_binding_close(&ag->bind[i]);
+	}
 	ds_engine_free(ag->eng);
 	ag->eng = NULL;
 	if (ag->password) {
 		memset(ag->password, 0, strlen(ag->password));
 		ag->password = mem_deref(ag->password);
 	}
+	free(ag);
 }
 
-/* Options, engine conf, password, transport and SBC of one agent. */
-static int agent_setup(struct ds_net *n, struct net_agent *ag,
-		       const struct ds_person *p, struct ds_diags *diags)
+/* (ag->tmr, initialised by the caller, is left as it is) */
+int ds_agent_enroll(struct ds_net *n, struct net_agent *ag)
+{
+	int err;
+
+	if (n->n_ids == n->cap_ids) {
+		size_t cap = n->cap_ids ? 2 * n->cap_ids : 64;
+		struct net_agent **v = realloc(n->by_id, cap * sizeof(*v));
+		if (!v)
+			return ENOMEM;
+		n->by_id = v;
+		n->cap_ids = cap;
+	}
+	/* one wake-up per agent and one timeout per binding: the heap never
+	 * grows while timers are started */
+	err = ds_timers_reserve(&n->timers, (uint32_t)(3 * (n->n_ids + 1) + 16));
+	if (err)
+		return err;
+	for (int i = 0; i < 2; i++) {
+		err = ds_binding_init(&ag->bind[i], ag, i);
+		if (err)
+			return err;
+	}
+	ag->net = n;
+	ag->index = (uint32_t)n->n_ids;
+	n->by_id[n->n_ids++] = ag;
+	return 0;
+}
+
+int ds_agent_setup(struct ds_net *n, const struct ds_config *cfg, struct net_agent *ag,
+		   const struct ds_person *p, struct ds_diags *diags)
 {
 	struct ds_effective eff;
 	char path[256], pw[512];
@@ -60,15 +93,10 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 	ag->net = n;
 	ag->p = p;
 	ds_timer_init(&ag->tmr);
-	for (int i = 0; i < 2; i++) {
-		err = ds_binding_init(&ag->bind[i], ag, i);
-		if (err)
-			return err;
-	}
 	person_path(p, path, sizeof(path));
 
-	ds_options_resolve(n->cfg, p, &eff);
-	if (ds_agent_build(n->cfg, p, &eff, &ag->conf)) {
+	ds_options_resolve(cfg, p, &eff);
+	if (ds_agent_build(cfg, p, &eff, &ag->conf)) {
 		ds_diag_add(diags, DS_SEV_ERROR, &p->loc, path,
 			    "agent '%s' cannot run: its sites or servers are incomplete "
 			    "(`dualsite validate` says why)", p->name);
@@ -111,16 +139,13 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 		const struct ds_value *a = &eff.v[i ? DS_OPT_SBC_ADDRESS_PEER : DS_OPT_SBC_ADDRESS];
 		const struct ds_value *pt = &eff.v[i ? DS_OPT_SBC_PORT_PEER : DS_OPT_SBC_PORT];
 
+		/* recorded only: n->sbcs takes it in the loop (ds_sbc_attach_all),
+		 * and a name is looked up by dns.c, once for every agent that
+		 * names it */
 		ag->sbc[i] = -1;
 		ag->sbc_port[i] = pt->set ? (uint16_t)lround(pt->v.d) : 0;
-		if (a->set && a->v.s) {
-			/* a name is looked up by dns.c, in the loop, once for
-			 * every agent that names it */
-			err = ds_sbc_add(n, a->v.s, ag->sbc_port[i], pt->set, ag->tp,
-					 &ag->sbc[i]);
-			if (err)
-				return err;
-		}
+		ag->sbc_port_set[i] = pt->set;
+		ag->sbc_host[i] = a->set && a->v.s ? a->v.s : NULL;
 	}
 	ag->answer_delay_ms = eff.v[DS_OPT_ANSWER_DELAY].set ?
 		(int64_t)llround(eff.v[DS_OPT_ANSWER_DELAY].v.d * 1000.0) : 1000;
@@ -128,35 +153,42 @@ static int agent_setup(struct ds_net *n, struct net_agent *ag,
 	return 0;
 }
 
-/* The servers the agents use, each once, with the agents that use it. */
-static int servers_setup(struct ds_net *n)
+/* The servers the agents use, each once: a fresh table (state unknown),
+ * with the map from the configuration's server indexes. */
+int ds_servers_build(struct ds_net *n, struct net_server **out, size_t *count, int **index)
 {
 	const struct ds_config *cfg = n->cfg;
+	struct net_server *servers;
+	int *srv_index;
 	size_t cnt = 0;
 
-	n->srv_index = malloc((cfg->n_servers ? cfg->n_servers : 1) * sizeof(int));
-	if (!n->srv_index)
+	*out = NULL;
+	*count = 0;
+	*index = NULL;
+	srv_index = malloc((cfg->n_servers ? cfg->n_servers : 1) * sizeof(int));
+	if (!srv_index)
 		return ENOMEM;
 	for (size_t i = 0; i < cfg->n_servers; i++)
-		n->srv_index[i] = -1;
+		srv_index[i] = -1;
 	for (size_t a = 0; a < n->n_agents; a++)
 		for (int s = 0; s < DS_SLOT_COUNT; s++) {
-			int id = n->agents[a].conf.server_id[s];
-			if (id >= 0 && n->srv_index[id] < 0)
-				n->srv_index[id] = (int)cnt++;
+			int id = n->agents[a]->conf.server_id[s];
+			if (id >= 0 && srv_index[id] < 0)
+				srv_index[id] = (int)cnt++;
 		}
-	n->servers = calloc(cnt ? cnt : 1, sizeof(*n->servers));
-	if (!n->servers)
+	servers = calloc(cnt ? cnt : 1, sizeof(*servers));
+	if (!servers) {
+		free(srv_index);
 		return ENOMEM;
-	n->n_servers = cnt;
+	}
 
 	for (size_t i = 0; i < cfg->n_servers; i++) {
 		const struct ds_server *s = &cfg->servers[i];
 		struct net_server *ns;
 
-		if (n->srv_index[i] < 0)
+		if (srv_index[i] < 0)
 			continue;
-		ns = &n->servers[n->srv_index[i]];
+		ns = &servers[srv_index[i]];
 		ns->s = s;
 		ds_health_init(&ns->health);
 		ns->health.up = false;   /* unknown until its first answer */
@@ -180,15 +212,34 @@ static int servers_setup(struct ds_net *n)
 			ns->probe_tp = SIP_TRANSP_TLS;
 		}
 	}
+	*out = servers;
+	*count = cnt;
+	*index = srv_index;
+	return 0;
+}
 
+void ds_servers_free(struct net_server *s, size_t count)
+{
+	for (size_t i = 0; s && i < count; i++) {
+		free(s[i].agents);
+		ds_dname_free(&s[i].dn);
+	}
+	free(s);
+}
+
+int ds_servers_index_agents(struct ds_net *n)
+{
 	/* agents per server (two passes: count, then fill) */
+	for (size_t i = 0; i < n->n_servers; i++)
+		n->servers[i].n_agents = 0;
 	for (size_t a = 0; a < n->n_agents; a++)
 		for (int s = 0; s < DS_SLOT_COUNT; s++) {
-			int id = n->agents[a].conf.server_id[s];
+			int id = n->agents[a]->conf.server_id[s];
 			if (id >= 0)
 				n->servers[n->srv_index[id]].n_agents++;
 		}
 	for (size_t i = 0; i < n->n_servers; i++) {
+		free(n->servers[i].agents);
 		n->servers[i].agents = calloc(n->servers[i].n_agents + 1, sizeof(uint32_t));
 		if (!n->servers[i].agents)
 			return ENOMEM;
@@ -196,7 +247,7 @@ static int servers_setup(struct ds_net *n)
 	}
 	for (size_t a = 0; a < n->n_agents; a++)
 		for (int s = 0; s < DS_SLOT_COUNT; s++) {
-			int id = n->agents[a].conf.server_id[s];
+			int id = n->agents[a]->conf.server_id[s];
 			struct net_server *ns;
 			if (id < 0)
 				continue;
@@ -368,7 +419,9 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 	tmr_init(&n->stop_tmr);
 	tmr_init(&n->stop_step_tmr);
 	tmr_init(&n->stop_deadline_tmr);
+	tmr_init(&n->reap_tmr);
 	list_init(&n->rounds);
+	list_init(&n->retiring);
 	ds_timers_init(&n->timers);
 
 	if (ds_sipmsg_parse_listen(nc->listen ? nc->listen : "0.0.0.0", &want)) {
@@ -405,22 +458,31 @@ int ds_net_alloc(struct ds_net **np, const struct ds_config *cfg,
 		err = ENOMEM;
 		goto out;
 	}
-	n->n_agents = count;
-	/* one wake-up per agent and one timeout per binding: never realloc */
-	err = ds_timers_reserve(&n->timers, (uint32_t)(3 * count + 16));
-	if (err)
-		goto out;
 	for (size_t i = 0; i < count; i++) {
-		n->agents[i].index = (uint32_t)i;
-		int e = agent_setup(n, &n->agents[i], persons[i], diags);
+		struct net_agent *ag = calloc(1, sizeof(*ag));
+		int e = ENOMEM;
+
+		if (ag) {
+			ds_timer_init(&ag->tmr);
+			n->agents[n->n_agents++] = ag;
+			e = ds_agent_enroll(n, ag);
+		}
+		if (!e)
+			e = ds_agent_setup(n, cfg, ag, persons[i], diags);
 		if (e && !err)
 			err = e;
+		if (err == ENOMEM)
+			goto out;
 	}
 	if (err || diags->errors > errors0) {
 		err = err ? err : EINVAL;
 		goto out;
 	}
-	err = servers_setup(n);
+	err = ds_servers_build(n, &n->servers, &n->n_servers, &n->srv_index);
+	if (!err)
+		err = ds_servers_index_agents(n);
+	if (!err)
+		err = ds_sbc_attach_all(n);
 	if (!err)
 		err = ds_dns_setup(n);
 	if (!err)
@@ -487,6 +549,7 @@ void ds_net_free(struct ds_net *n)
 {
 	if (!n)
 		return;
+	ds_reload_close(n);   /* first: a reload's worker reads the agents */
 	ds_probe_stop(n);
 	ds_dns_stop(n);
 	ds_tls_close(n);
@@ -494,12 +557,12 @@ void ds_net_free(struct ds_net *n)
 	tmr_cancel(&n->stop_step_tmr);
 	tmr_cancel(&n->stop_deadline_tmr);
 	for (size_t i = 0; i < n->n_agents; i++)
-		if (n->agents[i].net)
-			agent_destructor(&n->agents[i]);
+		ds_agent_free(n->agents[i]);
 	ds_timers_close(&n->timers);
 	n->sess_sock = mem_deref(n->sess_sock);
 	n->lsnr = mem_deref(n->lsnr);
 	n->reg_lsnr = mem_deref(n->reg_lsnr);
+	n->probe_lsnr = mem_deref(n->probe_lsnr);   /* kept across probe restarts */
 	ds_tcpfront_close(n);
 	ds_uas_close(n);
 	if (n->sip) {
@@ -512,11 +575,17 @@ void ds_net_free(struct ds_net *n)
 		n->probe_sip = mem_deref(n->probe_sip);
 	}
 	ds_evout_close(n);   /* the last events, before the process exits */
-	for (size_t i = 0; i < n->n_servers; i++)
-		free(n->servers[i].agents);
-	free(n->servers);
+	ds_servers_free(n->servers, n->n_servers);
+	for (size_t i = 0; i < n->n_sbcs; i++) {
+		ds_dname_free(&n->sbcs[i].dn);
+		free(n->sbcs[i].host);
+	}
 	free(n->sbcs);
 	free(n->srv_index);
+	free(n->by_id);
+	for (size_t i = 0; i < DS_VIEW_MAX_SITES; i++)
+		free(n->site_own[i]);
+	ds_config_free(n->cfg_own);   /* last: the agents pointed into it */
 	free(n->local);
 	free(n->by_user);
 	free(n->agents);

@@ -314,7 +314,7 @@ static const char *ssl_why(char *buf, size_t sz)
 static bool needed(const struct ds_net *n)
 {
 	for (size_t i = 0; i < n->n_agents; i++)
-		if (n->agents[i].tp == SIP_TRANSP_TLS)
+		if (n->agents[i]->tp == SIP_TRANSP_TLS)
 			return true;
 	for (size_t i = 0; i < n->n_servers; i++)
 		if (n->servers[i].probe_tp == SIP_TRANSP_TLS && !n->servers[i].probe_tcp)

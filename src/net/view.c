@@ -25,7 +25,7 @@ size_t ds_view_n_servers(const struct ds_net *n)
 int ds_view_agent_find(const struct ds_net *n, const char *name, size_t *i)
 {
 	for (size_t k = 0; k < n->n_agents; k++)
-		if (!strcmp(n->agents[k].p->name, name)) {
+		if (!strcmp(n->agents[k]->p->name, name)) {
 			*i = k;
 			return 0;
 		}
@@ -34,7 +34,7 @@ int ds_view_agent_find(const struct ds_net *n, const char *name, size_t *i)
 
 void ds_view_agent(const struct ds_net *n, size_t i, struct ds_agent_view *v)
 {
-	const struct net_agent *ag = &n->agents[i];
+	const struct net_agent *ag = n->agents[i];
 
 	memset(v, 0, sizeof(*v));
 	v->name = ag->p->name;
@@ -129,7 +129,7 @@ static bool target_ok(const struct ds_net *n, const struct net_agent *ag, int si
 
 int ds_view_manual(struct ds_net *n, size_t i, bool restore, char *why, size_t sz)
 {
-	struct net_agent *ag = &n->agents[i];
+	struct net_agent *ag = n->agents[i];
 	struct ds_input in = {.type = restore ? DS_IN_MANUAL_RESTORE
 					      : DS_IN_MANUAL_SWITCHOVER};
 	int to = restore ? DS_SITE_PREFERRED : DS_SITE_PEER;
@@ -197,7 +197,7 @@ int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
 		/* an agent whose two sites were both drained would have nowhere
 		 * to go: refuse before anything changes */
 		for (size_t i = 0; i < n->n_agents; i++) {
-			const struct net_agent *ag = &n->agents[i];
+			const struct net_agent *ag = n->agents[i];
 			int s = site_index(ag, name);
 
 			if (s >= 0 && ag->conf.site_name[1 - s] &&
@@ -219,7 +219,7 @@ int ds_view_drain(struct ds_net *n, const char *site, bool on, size_t *agents,
 		n->n_drained--;
 	}
 	for (size_t i = 0; i < n->n_agents; i++) {
-		struct net_agent *ag = &n->agents[i];
+		struct net_agent *ag = n->agents[i];
 		struct ds_input in = {.type = on ? DS_IN_DRAIN : DS_IN_UNDRAIN};
 
 		in.site = site_index(ag, name);
@@ -239,4 +239,9 @@ const char *const *ds_view_drained(const struct ds_net *n, size_t *count)
 {
 	*count = n->n_drained;
 	return n->drained;
+}
+
+int ds_view_reload(struct ds_net *n, ds_net_reload_done_h *h, void *arg)
+{
+	return ds_net_reload_start(n, h, arg);
 }

@@ -1,7 +1,8 @@
 # SIP over TCP: servers accept UDP and TCP, alice's transport-protocol is TCP. Her
 # bindings come in over TCP at both sites, a call relayed to her over TCP completes,
 # a call that a caller sends straight to run's SIP port over TCP completes too,
-# and an HA switch (SIGKILL of SIP_X) re-registers her at the backup over TCP.
+# a reload to TCP-only servers probes them over TCP (answers still reach the probes'
+# listener), and an HA switch (SIGKILL of SIP_X) re-registers her at the backup over TCP.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 SERVER_TRANSPORT="[udp, tcp]"
@@ -39,6 +40,21 @@ ev_wait 5 --after "$EV_T" alice call-start site=SiteX
 ev_wait 5 --after "$EV_T" alice call-end site=SiteX reason=bye
 wait_exit 5 "$(spid call2)" || fail "sipp's call straight to run over TCP did not finish"
 [ "$EXIT_RC" = 0 ] || fail "the call straight to run over TCP failed (sipp rc $EXIT_RC): $(tail -n 5 "$T/call2.err" 2>/dev/null)"
+
+# A reload making the servers TCP-only (a new server table: the probe rounds start
+# again) probes them over TCP: their answers must still reach the probes' listener,
+# made before the UAS checks' catch-all and kept across the restart, so the servers
+# come up again and alice connects and registers on her new engine.
+RELOAD_T=$(ds_now)
+SERVER_TRANSPORT=tcp gen_config "$T/ds.yaml" sipendpoint.transport-protocol=TCP
+kill -HUP "$DS_PID"
+wait_until 10 grep -q "reload: done: 0 added, 0 removed, 1 changed" "$T/ds.err" ||
+	fail "the reload to TCP-only servers did not finish: $(grep reload: "$T/ds.err" | tail -n 5)"
+ev_wait 10 --after "$RELOAD_T" alice connected kind=sip site=SiteX server=SIP_X
+ev_wait 5 --after "$RELOAD_T" alice registered proxy=0 site=SiteX server=SIP_X
+grep -q "matched no request of ours" "$T/ds.err" &&
+	fail "answers dropped after the reload: $(grep "matched no request" "$T/ds.err" | head -n 2)"
+ev_absent_for 0 "the TCP probes are answered" --after "$RELOAD_T" alice ha-switch
 
 kam_signal KILL KX
 ev_wait "$(fcalc "$BUDGET + $TOL + 2")" --after "$SIG_T0" alice ha-switch kind=sip site=SiteX from=SIP_X to=SIP_X_B

@@ -2,7 +2,7 @@
 # binds), run sends READY=1 with a STATUS= of its agents per site once it listens,
 # WATCHDOG=1 at half WATCHDOG_USEC while its loop turns, a new STATUS= when a site
 # loss moves alice to SiteY, and STOPPING=1 at the clean stop. SIGHUP (systemd's
-# reload signal) neither kills it nor skips the clean stop.
+# reload signal) reloads: RELOADING=1, then READY=1 again once it is done.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
 two_sites
@@ -45,10 +45,18 @@ ev_wait 5 alice connected kind=sip site=SiteX server=SIP_X
 wait_until 3 got '^STATUS=1 agent: SiteX 1$' || got '^READY=1|STATUS=1 agent: SiteX 1$' ||
 	fail "no STATUS saying alice is at SiteX; received: $(cat "$T/notify.log")"
 
-# SIGHUP: ignored with a log line; run keeps going.
+# SIGHUP: a reload (of the same file: nothing changes), RELOADING=1 then READY=1.
 kill -HUP "$DS_PID"
-wait_until 3 grep -q 'reload is not supported yet; ignoring SIGHUP' "$T/ds.err" ||
-	{ ds_alive || fail "SIGHUP killed dualsite run"; fail "no log line about the ignored SIGHUP"; }
+wait_until 3 at_least '^READY=1' 2 ||
+	{ ds_alive || fail "SIGHUP killed dualsite run"
+	  fail "no second READY=1 after SIGHUP; received: $(cat "$T/notify.log")"; }
+grep -q 'reload: done: 0 added, 0 removed, 0 changed' "$T/ds.err" ||
+	fail "SIGHUP did not reload: $(grep reload "$T/ds.err")"
+order=$(grep -E '^(READY|RELOADING)=1' "$T/notify.log" | sed 's/=1.*//' | tr '\n' ' ')
+[ "$order" = "READY RELOADING READY " ] ||
+	fail "expected READY=1, RELOADING=1, READY=1 in that order; received: $order"
+grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*$' "$T/notify.log" ||
+	fail "RELOADING=1 without MONOTONIC_USEC: $(grep RELOADING "$T/notify.log")"
 ds_alive || fail "dualsite run exited after SIGHUP"
 
 # A site loss moves alice: the status follows.
@@ -62,5 +70,5 @@ got '^STATUS=1 agent: 1 connection lost$' ||
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
 got '^STOPPING=1|STATUS=stopping' || fail "no STOPPING=1 at the clean stop: $(cat "$T/notify.log")"
-[ "$(count '^READY=1')" = 1 ] || fail "READY=1 sent again"
+[ "$(count '^READY=1')" = 2 ] || fail "READY=1 sent $(count '^READY=1') times (once at start, once after the reload)"
 note "received $(wc -l <"$T/notify.log") notifications, $(count '^WATCHDOG=1$') watchdog pings"

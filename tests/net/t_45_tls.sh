@@ -80,6 +80,18 @@ ev_wait 6 alice call-end site=SiteX reason=bye
 wait_exit 6 "$(spid call)" || fail "sipp's call did not finish"
 [ "$EXIT_RC" = 0 ] || fail "the call to alice over TLS failed (sipp rc $EXIT_RC): $(tail -n 5 "$T/call.err" 2>/dev/null)"
 
+# TLS is set up at start only: a reload changing dualsite.tls-ca-file is refused
+# (422, logged, saying a restart is needed) and nothing changes.
+cp "$T/tls/good/ca.pem" "$T/ca2.pem"
+sed -i "s|dualsite.tls-ca-file: $T/tls/good/ca.pem|dualsite.tls-ca-file: $T/ca2.pem|" "$T/ds.yaml"
+grep -q "ca2.pem" "$T/ds.yaml" || fail "the test could not change dualsite.tls-ca-file in $T/ds.yaml"
+perl "$NET_DIR/http.pl" "127.0.0.1:$CTL_PORT" POST /v1/reload >"$T/h.out" 2>&1
+[ "$(head -n 1 "$T/h.out")" = 422 ] || fail "POST /v1/reload with a new tls-ca-file: $(cat "$T/h.out")"
+grep -q "dualsite.tls-ca-file changed: TLS is set up at start only; restart dualsite" "$T/h.out" ||
+	fail "422 without the TLS diagnostic: $(cat "$T/h.out")"
+grep -q "reload: the configuration has errors; nothing changed" "$T/ds.err" ||
+	fail "the refused reload was not logged: $(grep reload: "$T/ds.err" | tail -n 3)"
+
 ds_stop
 [ "$DS_RC" = 0 ] || fail "dualsite run exited $DS_RC after SIGTERM, expected 0"
 no_binding KX 7001 || fail "after SIGTERM, SIP_X still holds $(bindings KX 7001)"

@@ -48,6 +48,31 @@ wait_until 12 grep -q "SBC sbc.dstest: 'sbc.dstest' is $SRV_IP2:$PORT_S (SRV _si
 	fail "the SBC's new address ($SRV_IP2) was not taken within 12 s"
 wait_until 8 has_binding KS2 7001 || fail "KS2 ($SRV_IP2) holds no binding for 7001 after the change"
 
+# A reload brings an SBC named by DNS that no agent used: alice's and bob's proxy1 go
+# through sbc1.dstest (A record, now $SRV_IP2: KS2). It is added to the SBCs and looked up
+# (the look-ups start again around that); sbc.dstest keeps its answer (no proxy0
+# loss); alice's old proxy1 binding at SiteY's registrar is un-REGISTERed.
+has_binding KY 7001 || has_binding KYB 7001 || fail "no SiteY binding for 7001 before the reload"
+WITH_BOB=1 gen_config "$T/ds.yaml" sipendpoint.sbc-register-address=sbc.dstest \
+	sipendpoint.sbc-register-port=0 sipendpoint.proxies.proxy0.reg_timeout=4 \
+	sipendpoint.sbc-register-address.peer=sbc1.dstest \
+	sipendpoint.sbc-register-port.peer=$PORT_S
+RELOAD_T=$(ds_now)
+kill -HUP "$DS_PID"
+wait_until 10 grep -q "reload: done: 0 added, 0 removed, 2 changed" "$T/ds.err" ||
+	fail "the reload bringing alice's peer SBC did not finish: $(grep reload: "$T/ds.err" | tail -n 5)"
+grep -q "reload: agent alice: new SIP user, transport or SBC: registering again" "$T/ds.err" ||
+	fail "no log line of alice's new SBC"
+wait_until 8 grep -q "SBC sbc1.dstest: 'sbc1.dstest' is $SRV_IP2:$PORT_S (TTL 4 s)" "$T/ds.err" ||
+	fail "the new SBC sbc1.dstest was not looked up after the reload: $(grep SBC "$T/ds.err" | tail -n 5)"
+wait_until 8 no_binding KY 7001 || fail "KY still holds alice's old proxy1 binding: $(bindings KY 7001)"
+no_binding KYB 7001 || fail "KYB holds a binding for alice after the reload: $(bindings KYB 7001)"
+proxy1_at_ks2() { bindings KS2 7001 | grep -q 'dsp=1'; }
+wait_until 8 proxy1_at_ks2 ||
+	fail "KS2 (sbc1.dstest) holds no proxy1 binding for 7001: $(bindings KS2 7001)"
+ev_absent_for 0 "the new SBC's first look-up is waited for" --after "$RELOAD_T" alice registration-lost proxy=1
+ev_absent_for 0 "sbc.dstest kept its answer across the reload" --after "$RELOAD_T" alice registration-lost proxy=0
+
 # DNS gone: the last answer is kept until its TTL ends, then reason dns
 kill -KILL "$DNS_PID"
 wait_exit 5 "$DNS_PID" || fail "dnsmasq (PID $DNS_PID) did not die"

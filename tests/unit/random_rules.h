@@ -245,6 +245,7 @@ static void rules_input(struct rules *r, const struct ds_input *in)
 	case DS_IN_CALL_START:
 	case DS_IN_CALL_END:
 	case DS_IN_TIMER:
+	case DS_IN_REREGISTER:   /* not generated: a driver's reload */
 		return;
 	case DS_IN_MANUAL_SWITCHOVER:
 	case DS_IN_MANUAL_RESTORE: {

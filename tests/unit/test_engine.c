@@ -391,6 +391,73 @@ static void test_health_counts_failures(void **state)
 	assert_true(h.up);
 }
 
+/* A reload's new SIP identity: both registrations refreshed at once, no
+ * event (nothing changed for the agent), and an attempt in flight made again
+ * (the driver dropped it), its late answer ignored. */
+static void test_reregister_refreshes_now(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	const struct ds_action *a;
+	uint32_t old_seq;
+
+	(void)state;
+	start(&e, &r, &c);
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = 1000});
+	assert_int_equal(r.n_act, 0);
+	input(e, &r, (struct ds_input){.type = DS_IN_REREGISTER, .t = 1000});
+	assert_non_null(find_act(&r, DS_ACT_REGISTER, 0));
+	assert_non_null(find_act(&r, DS_ACT_REGISTER, 1));
+	assert_int_equal(r.n_ev, 0);
+	a = find_act(&r, DS_ACT_REGISTER, 0);
+	old_seq = a->seq;
+	/* again while both are in flight: sent again, with new seqs */
+	input(e, &r, (struct ds_input){.type = DS_IN_REREGISTER, .t = 1100});
+	a = find_act(&r, DS_ACT_REGISTER, 0);
+	assert_non_null(a);
+	assert_int_not_equal(a->seq, old_seq);
+	answer_registers(e, &r, 1200);
+	assert_int_equal(count(&r, DS_EV_REGISTERED), 0);
+	assert_true(ds_engine_registered(e, 0));
+	/* the answer to the dropped attempt changes nothing */
+	input(e, &r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = 1300, .proxy = 0,
+				       .seq = old_seq, .code = 403});
+	assert_int_equal(r.n_ev, 0);
+	assert_true(ds_engine_registered(e, 0));
+	/* refreshed at 1.2 s: the next refresh at half of 600 s from then */
+	assert_int_equal(ds_engine_next_wakeup(e), 1200 + 300000);
+	ds_engine_free(e);
+}
+
+/* A rebuilt engine told of a call in progress (ds_engine_set_call, no
+ * event) defers a restore as a call does, and ends it with call-end. */
+static void test_set_call_defers_restore(void **state)
+{
+	struct ds_engine_conf c = conf_two_sites();
+	struct ds_engine *e;
+	struct rec r;
+	int64_t t = 5000 + c.timeout_ms;
+
+	(void)state;
+	start(&e, &r, &c);
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = 5000, .up_mask = site_down(0)});
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = t});
+	r.n_ev = 0;
+	ds_engine_set_call(e, DS_SITE_PEER);
+	assert_true(ds_engine_in_call(e));
+	assert_int_equal(r.n_ev, 0);
+	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = t + 2000, .up_mask = all_up()});
+	answer_registers(e, &r, t + 2000);
+	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = ds_engine_next_wakeup(e)});
+	assert_int_equal(count(&r, DS_EV_RESTORE_DEFERRED), 1);
+	assert_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	input(e, &r, (struct ds_input){.type = DS_IN_CALL_END, .t = t + 20000});
+	assert_non_null(find(&r, DS_EV_CALL_END, DS_KIND_SIP));
+	assert_non_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	ds_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_same_seed_same_delays),
 		cmocka_unit_test(test_health_counts_failures),
 		cmocka_unit_test(test_names_are_spec_names),
+		cmocka_unit_test(test_reregister_refreshes_now),
+		cmocka_unit_test(test_set_call_defers_restore),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
