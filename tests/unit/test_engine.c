@@ -239,8 +239,10 @@ static void test_second_challenge_style_rejection_retries_later(void **state)
 }
 
 /* Waits for proxy0's next REGISTER and answers it: `code` 200 grants, 0 is
- * no answer in time, else a rejection. Returns the events of the answer. */
-static void answer_next(struct ds_engine *e, struct rec *r, int64_t *t, int code)
+ * no answer in time (or, with `why`, a failure the driver names), else a
+ * rejection. Returns the events of the answer. */
+static void answer_next_why(struct ds_engine *e, struct rec *r, int64_t *t, int code,
+			    enum ds_reason why)
 {
 	const struct ds_action *a = find_act(r, DS_ACT_REGISTER, 0);
 
@@ -256,7 +258,12 @@ static void answer_next(struct ds_engine *e, struct rec *r, int64_t *t, int code
 			.seq = a->seq, .expires = 20});
 	else
 		input(e, r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = *t, .proxy = 0,
-			.seq = a->seq, .code = code});
+			.seq = a->seq, .code = code, .why = why});
+}
+
+static void answer_next(struct ds_engine *e, struct rec *r, int64_t *t, int code)
+{
+	answer_next_why(e, r, t, code, DS_R_NONE);
 }
 
 /* registration-failed: said once per reason until a success; a held
@@ -318,18 +325,9 @@ static void test_registration_failed_tls_dns(void **state)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(ds_engine_alloc(&e, &c, 1, 0, sink, &r), 0);
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
-		const struct ds_action *a = find_act(&r, DS_ACT_REGISTER, 0);
 		const struct ds_event *ev;
 
-		while (!a) {
-			t = ds_engine_next_wakeup(e);
-			assert_true(t != DS_NEVER);
-			input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = t});
-			a = find_act(&r, DS_ACT_REGISTER, 0);
-		}
-		t += 10;
-		input(e, &r, (struct ds_input){.type = DS_IN_REG_FAIL, .t = t, .proxy = 0,
-			.seq = a->seq, .why = why[i]});
+		answer_next_why(e, &r, &t, 0, why[i]);
 		ev = find(&r, DS_EV_REGISTRATION_FAILED, DS_KIND_SIP);
 		if (said[i] == DS_R_NONE) {
 			assert_null(ev);
