@@ -467,16 +467,17 @@ EOF
 		fail "dualsite validate rejects the generated $_file: $(cat "$T/validate.out")"
 }
 
-# two_sites: four registrars (KX, KXB at SiteX; KY, KYB at SiteY) on free ports, and
-# PORT_* set for gen_config. The registrar names map to servers: KX=SIP_X ...
+# two_sites [KAMAILIO ARGS...]: four registrars (KX, KXB at SiteX; KY, KYB at SiteY)
+# on free ports, each started with the extra args (e.g. -A NOAUTH), and PORT_* set
+# for gen_config. The registrar names map to servers: KX=SIP_X ...
 two_sites() {
 	SIP_PASSWORD=${SIP_PASSWORD:-pw-$$}
 	export DS_PW_ALICE=${DS_PW_ALICE:-$SIP_PASSWORD}
 	free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
-	start_kamailio KX "$PORT_X" SiteX
-	start_kamailio KXB "$PORT_XB" SiteX
-	start_kamailio KY "$PORT_Y" SiteY
-	start_kamailio KYB "$PORT_YB" SiteY
+	start_kamailio KX "$PORT_X" SiteX "$@"
+	start_kamailio KXB "$PORT_XB" SiteX "$@"
+	start_kamailio KY "$PORT_Y" SiteY "$@"
+	start_kamailio KYB "$PORT_YB" SiteY "$@"
 }
 
 # ---- dualsite run and its events ---------------------------------------------------------

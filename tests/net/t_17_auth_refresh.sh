@@ -4,13 +4,7 @@
 # makes a refresh every few seconds.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-SIP_PASSWORD=pw-$$
-export DS_PW_ALICE=$SIP_PASSWORD
-free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
-start_kamailio KX "$PORT_X" SiteX
-start_kamailio KXB "$PORT_XB" SiteX
-start_kamailio KY "$PORT_Y" SiteY
-start_kamailio KYB "$PORT_YB" SiteY
+two_sites
 gen_config "$T/ds.yaml" sipendpoint.proxies.proxy0.reg_timeout=4 sipendpoint.proxies.proxy1.reg_timeout=4
 start_dualsite "$T/ds.yaml"
 ev_wait 5 alice registered proxy=0 site=SiteX server=SIP_X

@@ -9,13 +9,7 @@
 # the caller's BYE, which the new engine reports as the call's end.
 . "$(dirname "$0")/lib.sh"
 net_init "$@"
-SIP_PASSWORD=pw-$$
-export DS_PW_ALICE=$SIP_PASSWORD
-free_port PORT_X; free_port PORT_XB; free_port PORT_Y; free_port PORT_YB
-start_kamailio KX "$PORT_X" SiteX -A NOAUTH
-start_kamailio KXB "$PORT_XB" SiteX -A NOAUTH
-start_kamailio KY "$PORT_Y" SiteY -A NOAUTH
-start_kamailio KYB "$PORT_YB" SiteY -A NOAUTH
+two_sites -A NOAUTH
 
 # mkcfg FILE [sed expressions...]: alice and bob, applied the expressions
 mkcfg() {
