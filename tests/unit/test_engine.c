@@ -185,6 +185,23 @@ static void test_site_loss_switches_after_timeout(void **state)
 	ds_engine_free(e);
 }
 
+/* After a switchover at t, with a call at the peer site: the preferred site
+ * comes back at t + 2 s; stat and config restore after the hold-down, sip
+ * is held by the call and restores at its end (t + 20 s). */
+static void restore_after_call_end(struct ds_engine *e, struct rec *r, int64_t t)
+{
+	input(e, r, (struct ds_input){.type = DS_IN_SERVERS, .t = t + 2000, .up_mask = all_up()});
+	answer_registers(e, r, t + 2000); /* proxy0 registers again at once */
+	assert_true(ds_engine_registered(e, 0));
+	input(e, r, (struct ds_input){.type = DS_IN_TIMER, .t = ds_engine_next_wakeup(e)});
+	assert_int_equal(count(r, DS_EV_RESTORE), 2);
+	assert_int_equal(count(r, DS_EV_RESTORE_DEFERRED), 1);
+	assert_null(find(r, DS_EV_RESTORE, DS_KIND_SIP));
+	input(e, r, (struct ds_input){.type = DS_IN_CALL_END, .t = t + 20000});
+	assert_non_null(find(r, DS_EV_CALL_END, DS_KIND_SIP));
+	assert_non_null(find(r, DS_EV_RESTORE, DS_KIND_SIP));
+}
+
 static void test_restore_waits_for_call(void **state)
 {
 	struct ds_engine_conf c = conf_two_sites();
@@ -197,17 +214,7 @@ static void test_restore_waits_for_call(void **state)
 	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = 5000, .up_mask = site_down(0)});
 	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = t});
 	input(e, &r, (struct ds_input){.type = DS_IN_CALL_START, .t = t + 1000, .site = 1});
-	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = t + 2000, .up_mask = all_up()});
-	answer_registers(e, &r, t + 2000); /* proxy0 registers again at once */
-	assert_true(ds_engine_registered(e, 0));
-	/* stat and config restore after the hold-down; sip is held by the call */
-	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = ds_engine_next_wakeup(e)});
-	assert_int_equal(count(&r, DS_EV_RESTORE), 2);
-	assert_int_equal(count(&r, DS_EV_RESTORE_DEFERRED), 1);
-	assert_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
-	input(e, &r, (struct ds_input){.type = DS_IN_CALL_END, .t = t + 20000});
-	assert_non_null(find(&r, DS_EV_CALL_END, DS_KIND_SIP));
-	assert_non_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	restore_after_call_end(e, &r, t);
 	ds_engine_free(e);
 }
 
@@ -445,14 +452,7 @@ static void test_set_call_defers_restore(void **state)
 	ds_engine_set_call(e, DS_SITE_PEER);
 	assert_true(ds_engine_in_call(e));
 	assert_int_equal(r.n_ev, 0);
-	input(e, &r, (struct ds_input){.type = DS_IN_SERVERS, .t = t + 2000, .up_mask = all_up()});
-	answer_registers(e, &r, t + 2000);
-	input(e, &r, (struct ds_input){.type = DS_IN_TIMER, .t = ds_engine_next_wakeup(e)});
-	assert_int_equal(count(&r, DS_EV_RESTORE_DEFERRED), 1);
-	assert_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
-	input(e, &r, (struct ds_input){.type = DS_IN_CALL_END, .t = t + 20000});
-	assert_non_null(find(&r, DS_EV_CALL_END, DS_KIND_SIP));
-	assert_non_null(find(&r, DS_EV_RESTORE, DS_KIND_SIP));
+	restore_after_call_end(e, &r, t);
 	ds_engine_free(e);
 }
 
